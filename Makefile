@@ -1,0 +1,55 @@
+# Thin wrappers over nox (see noxfile.py): each target makes sure its system
+# tools are present, bootstraps nox into .venv-tools/ if needed, and runs the
+# nox session of the same name.
+
+PYTHON ?= python3
+TOOLS_VENV := .venv-tools
+NOX := $(TOOLS_VENV)/bin/nox
+REQUIRE := tools/require-system-packages
+
+# Python.h is needed to compile src/native/; Debian's python3 ships it apart.
+PYTHON_HEADERS := $(shell $(PYTHON) -c "import os, sysconfig; \
+print('' if os.path.exists(os.path.join(sysconfig.get_path('include'), 'Python.h')) else 'python3-dev')")
+
+SYSTEM_FOR_TEST := graphviz $(PYTHON_HEADERS)
+SYSTEM_FOR_BOOK := graphviz doxygen $(PYTHON_HEADERS)
+SYSTEM_FOR_PDF := $(SYSTEM_FOR_BOOK) latexmk texlive-latex-recommended \
+	texlive-fonts-recommended texlive-latex-extra tex-gyre
+SYSTEM_FOR_NATIVE := valgrind $(PYTHON_HEADERS)
+
+.PHONY: all book pdf test lint typecheck native clean
+
+all: test book
+
+$(NOX):
+	$(PYTHON) -m venv $(TOOLS_VENV) || { $(REQUIRE) python3-venv && $(PYTHON) -m venv $(TOOLS_VENV); }
+	$(TOOLS_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(TOOLS_VENV)/bin/python -m pip install --quiet "nox>=2024.10.9"
+
+test: $(NOX)
+	$(REQUIRE) $(SYSTEM_FOR_TEST)
+	$(NOX) -s test
+
+book: $(NOX)
+	$(REQUIRE) $(SYSTEM_FOR_BOOK)
+	$(NOX) -s book
+	@echo "The book is in _build/html/index.html"
+
+pdf: $(NOX)
+	$(REQUIRE) $(SYSTEM_FOR_PDF)
+	$(NOX) -s pdf
+
+lint: $(NOX)
+	$(NOX) -s lint
+
+typecheck: $(NOX)
+	$(NOX) -s typecheck
+
+native: $(NOX)
+	$(REQUIRE) $(SYSTEM_FOR_NATIVE)
+	$(NOX) -s native
+
+clean:
+	rm -rf _build build book/apidocs .nox $(TOOLS_VENV) .mypy_cache .ruff_cache .pytest_cache
+	find src -name '*.so' -delete
+	find . -name __pycache__ -prune -exec rm -rf {} +

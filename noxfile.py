@@ -1,0 +1,96 @@
+"""Every build and check of the book, as a named nox session.
+
+``nox`` alone runs ``test`` and ``book``. The Makefile wraps these sessions and
+installs the system tools they call (graphviz, doxygen, valgrind, LaTeX).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import nox
+
+nox.options.sessions = ["test", "book"]
+nox.options.reuse_venv = "yes"
+nox.options.error_on_missing_interpreters = True
+
+ROOT = Path(__file__).parent
+BUILD = ROOT / "_build"
+SPHINX_STRICT = ["-W", "--keep-going", "-n", "-c", str(ROOT)]
+
+
+def _install_project(session: nox.Session, extra: str, **env: str) -> None:
+    """Install the project in development mode, with its C extensions built."""
+    session.install("-e", f".[{extra}]", env=env or None)
+
+
+@nox.session
+def test(session: nox.Session) -> None:
+    """Unit tests, doctests in src/ and the >>> examples in the chapters."""
+    _install_project(session, "test")
+    session.run("pytest", *session.posargs)
+
+
+@nox.session
+def book(session: nox.Session) -> None:
+    """Execute the chapters and build the HTML book into _build/html."""
+    _install_project(session, "book")
+    session.run(
+        "sphinx-build", *SPHINX_STRICT, "-b", "html", "book", str(BUILD / "html"),
+        *session.posargs,
+    )
+
+
+@nox.session
+def pdf(session: nox.Session) -> None:
+    """Build the book as a PDF through LaTeX and latexmk."""
+    _install_project(session, "book")
+    latex = BUILD / "latex"
+    session.run("sphinx-build", *SPHINX_STRICT, "-b", "latex", "book", str(latex))
+    session.run("make", "-C", str(latex), "all-pdf", external=True, silent=True)
+    pdfs = sorted(latex.glob("*.pdf"))
+    if not pdfs:
+        session.error("latexmk produced no PDF")
+    for pdf_file in pdfs:
+        shutil.copy2(pdf_file, BUILD / pdf_file.name)
+        session.log(f"PDF written to {BUILD / pdf_file.name}")
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """Ruff's lint rules and format check over the whole repository."""
+    session.install("ruff>=0.5")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict over src/pyinternals (configured in pyproject.toml)."""
+    _install_project(session, "typecheck")
+    session.run("mypy")
+
+
+@nox.session
+def native(session: nox.Session) -> None:
+    """Build the C extensions without optimisation and test them under valgrind.
+
+    The tests marked ``native`` exercise the extension modules; valgrind fails
+    the session on any invalid read or write and on any definite leak.
+    ``PYTHONMALLOC=malloc`` routes Python's own allocations through malloc so
+    that valgrind sees them.
+    """
+    _install_project(session, "test", CFLAGS="-O0 -g")
+    valgrind = shutil.which("valgrind")
+    if valgrind is None:
+        session.error("valgrind is needed: run 'make native' to install it")
+    session.run(
+        valgrind, "--quiet", "--error-exitcode=99", "--leak-check=full",
+        "--errors-for-leak-kinds=definite", "--show-leak-kinds=definite",
+        "python", "-m", "pytest", "-m", "native", "-p", "no:cacheprovider",
+        "tests", *session.posargs,
+        env={"PYTHONMALLOC": "malloc", "PYTHONDONTWRITEBYTECODE": "1"},
+        external=True,
+    )

@@ -1,0 +1,11 @@
+"""The companion library of *Python Internals, Rebuilt*.
+
+One subpackage per chapter of the book, each rebuilding a part of CPython
+that the chapter explains and checking it against the real one:
+
+* :mod:`pyinternals.origin` -- Chapter 1, origin and design philosophy;
+* :mod:`pyinternals.runtime` -- Chapter 2, the runtime: the object header
+  and the memory visualizer.
+"""
+
+__version__ = "0.1.0"

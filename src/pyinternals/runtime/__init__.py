@@ -1,0 +1,1 @@
+"""Chapter 2: inside CPython's runtime."""
