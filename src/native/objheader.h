@@ -4,14 +4,15 @@
  *
  * Every object in CPython begins with a `PyObject` header: a reference
  * count and a pointer to the object's type. Variable-size objects (tuples,
- * ints, bytes) extend it to `PyVarObject`, which adds `ob_size`, the number
- * of items. This extension module, `pyinternals.runtime._objheader`, returns
- * those fields as the C compiler sees them, so Chapter 2 can compare them
- * with what `ctypes` reads from the same addresses and with
- * `sys.getrefcount` and `type()`.
+ * bytes, lists' and types' item counts) extend it to `PyVarObject`, which
+ * adds `ob_size`, the number of items. This extension module,
+ * `pyinternals.runtime._objheader`, returns those fields as the C compiler
+ * sees them, so Chapter 2 can compare them with what `ctypes` reads from
+ * the same addresses and with `sys.getrefcount` and `type()`.
  *
- * See `Include/object.h` in CPython (the `PyObject` and `PyVarObject`
- * structs, `Py_REFCNT`, `Py_TYPE`, `Py_SIZE`).
+ * See `Include/object.h` in CPython 3.13.5 (the `PyObject` and
+ * `PyVarObject` structs, `Py_REFCNT`, `Py_TYPE`, `Py_SIZE`) and
+ * `Include/cpython/longintrepr.h` (`lv_tag`).
  */
 #ifndef PYINTERNALS_OBJHEADER_H
 #define PYINTERNALS_OBJHEADER_H
@@ -29,17 +30,41 @@ typedef struct {
     Py_ssize_t refcount;
     /** Address of the object's type, `ob_type`. */
     uintptr_t type_address;
-    /** `ob_size` for variable-size objects; -1 when the type has none. */
+    /** 1 when the type has an `ob_size` field, 0 otherwise. */
+    int has_size;
+    /** `ob_size` when `has_size` is 1 (negative for negative ints before
+        3.12); 0 otherwise. */
     Py_ssize_t size;
 } ObjectHeader;
 
 /**
+ * @brief Where the header fields sit, as this compiler lays them out.
+ *
+ * The ctypes structures of `pyinternals.runtime.header` must agree with
+ * these numbers, or every reading they make is wrong.
+ */
+typedef struct {
+    /** `sizeof(PyObject)`. */
+    size_t object_size;
+    /** `sizeof(PyVarObject)`. */
+    size_t var_object_size;
+    /** `offsetof(PyObject, ob_refcnt)`. */
+    size_t refcnt_offset;
+    /** `offsetof(PyObject, ob_type)`. */
+    size_t type_offset;
+    /** `offsetof(PyVarObject, ob_size)`. */
+    size_t size_offset;
+} HeaderLayout;
+
+/**
  * @brief Tell whether instances of a type carry an `ob_size` field.
  *
- * A type is variable-size when its `tp_itemsize` is non-zero. `int` is the
- * exception that proves the rule: its `tp_itemsize` is the size of a digit
- * and its `ob_size` field holds the signed digit count until CPython 3.12,
- * which moved the count into `lv_tag`.
+ * A type is variable-size when its `tp_itemsize` is non-zero, and so are
+ * `list` and `bytearray`, which keep their items in a separate block but
+ * still start with `PyVarObject`, `ob_size` being their length. `int` (with
+ * its subclasses, `bool` among them) is the exception: its `tp_itemsize`
+ * is the size of a digit, and its `ob_size` field held the signed digit
+ * count until CPython 3.12, which moved the count into `lv_tag`.
  *
  * @param type The type to inspect; borrowed.
  * @return 1 if the type's instances have `ob_size`, 0 otherwise.
@@ -53,5 +78,12 @@ int objheader_has_size(PyTypeObject *type);
  * @param[out] header Receives the fields.
  */
 void objheader_read(PyObject *object, ObjectHeader *header);
+
+/**
+ * @brief Describe the header layout this module was compiled with.
+ *
+ * @param[out] layout Receives the sizes and offsets.
+ */
+void objheader_layout(HeaderLayout *layout);
 
 #endif /* PYINTERNALS_OBJHEADER_H */
