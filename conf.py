@@ -29,7 +29,7 @@ NATIVE = ROOT / "src" / "native"
 
 project = "Python Internals, Rebuilt"
 author = "The Python Internals, Rebuilt authors"
-copyright = "2026, " + author  # noqa: A001 - Sphinx's name for it
+copyright = "2026, " + author
 release = "0.1"
 
 extensions = [
@@ -102,6 +102,8 @@ def _run_doxygen() -> None:
     """Regenerate the doxygen XML for src/native/ when a C source is newer."""
     sources = [p for p in NATIVE.rglob("*") if p.suffix in {".c", ".h"}]
     index = DOXYGEN_XML / "index.xml"
+    if not sources:
+        return
     if index.exists() and all(
         p.stat().st_mtime <= index.stat().st_mtime for p in sources
     ):
