@@ -168,12 +168,23 @@ latex_documents = [
     (root_doc, "python-internals-rebuilt.tex", project, author, "manual"),
 ]
 latex_toplevel_sectioning = "part"
+# The preface is a top-level document like the parts, so LaTeX would make it
+# "Part I". index.md calls this macro just before it, turning that one \part
+# into an unnumbered chapter-style heading.
+_LATEX_PREAMBLE = r"""
+\setcounter{tocdepth}{1}
+\newcommand{\pyinternalsUnnumberedNextPart}{%
+  \let\pyinternalsSavedPart\part
+  \renewcommand{\part}[1]{%
+    \chapter*{##1}\addcontentsline{toc}{part}{##1}\markboth{##1}{##1}%
+    \let\part\pyinternalsSavedPart}}
+"""
 latex_show_urls = "footnote"
 latex_elements = {
     "papersize": "a4paper",
     "pointsize": "10pt",
     "fontpkg": r"\usepackage{tgtermes}\usepackage{tgheros}\usepackage{tgcursor}",
-    "preamble": r"\setcounter{tocdepth}{1}",
+    "preamble": _LATEX_PREAMBLE,
     "sphinxsetup": "verbatimwithframe=false, VerbatimColor={rgb}{0.96,0.96,0.96}",
 }
 graphviz_output_format = "svg"
