@@ -82,8 +82,8 @@ def to_dot(graph: ObjectGraph) -> str:
     >>> print(to_dot(object_graph(["x"])))  # doctest: +ELLIPSIS
     digraph ObjectGraph {
       node [shape=box, style=filled, fillcolor=white, fontname=Helvetica];
-      o...[label="list\\n['x']\\n64 bytes", color=red, fontcolor=red];
-      o...[label="str\\n'x'\\n50 bytes"];
+      o...[label="list\n['x']\n64 bytes", color=red, fontcolor=red];
+      o...[label="str\n'x'\n50 bytes"];
       o... -> o...[label="[0]"];
     }
     """
