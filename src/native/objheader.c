@@ -11,6 +11,7 @@
 
 #include "objheader.h"
 
+/* start-c-read */
 int
 objheader_has_size(PyTypeObject *type)
 {
@@ -34,6 +35,7 @@ objheader_read(PyObject *object, ObjectHeader *header)
     header->has_size = objheader_has_size(Py_TYPE(object));
     header->size = header->has_size ? Py_SIZE(object) : 0;
 }
+/* end-c-read */
 
 void
 objheader_layout(HeaderLayout *layout)
@@ -66,12 +68,14 @@ header_as_dict(PyObject *Py_UNUSED(module), PyObject *object)
         "size", size);
 }
 
+/* start-c-refcount */
 /** @brief `refcount(obj)`: `Py_REFCNT(obj)` while the call runs. */
 static PyObject *
 refcount(PyObject *Py_UNUSED(module), PyObject *object)
 {
     return PyLong_FromSsize_t(Py_REFCNT(object));
 }
+/* end-c-refcount */
 
 /** @brief `type_of(obj)`: a new reference to `Py_TYPE(obj)`. */
 static PyObject *

@@ -20,6 +20,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
+/* start-c-struct */
 /**
  * @brief The fields of an object's header, copied out at one moment.
  */
@@ -36,6 +37,7 @@ typedef struct {
         3.12); 0 otherwise. */
     Py_ssize_t size;
 } ObjectHeader;
+/* end-c-struct */
 
 /**
  * @brief Where the header fields sit, as this compiler lays them out.

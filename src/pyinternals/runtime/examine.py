@@ -74,7 +74,6 @@ class Examination:
     types: tuple[str, ...] | None
 
 
-# start-examine
 def examine(
     obj: object,
     *,
@@ -130,10 +129,6 @@ def examine(
     )
 
 
-# end-examine
-
-
-# start-owned
 def owned_objects(
     root: object,
     *,
@@ -162,9 +157,6 @@ def owned_objects(
 
     for obj, _depth, _children in walk(root, max_depth=max_depth, keep=keep):
         yield obj
-
-
-# end-owned
 
 
 def deep_size(

@@ -68,7 +68,6 @@ class ObjectGraph:
         raise KeyError(node_id)
 
 
-# start-referents
 def referents(obj: object, *, dict_keys: bool = True) -> list[object]:
     """Return the objects *obj* refers to directly.
 
@@ -90,10 +89,6 @@ def referents(obj: object, *, dict_keys: bool = True) -> list[object]:
     return found
 
 
-# end-referents
-
-
-# start-walk
 def walk(
     root: object,
     *,
@@ -131,10 +126,6 @@ def walk(
         yield obj, depth, children
 
 
-# end-walk
-
-
-# start-object-graph
 def object_graph(
     root: object,
     *,
@@ -169,9 +160,6 @@ def object_graph(
             if key not in edges:
                 edges[key] = Edge(id(obj), id(child), labels.get(id(child), ""))
     return ObjectGraph(id(root), tuple(nodes), tuple(edges.values()), max_depth)
-
-
-# end-object-graph
 
 
 def _type_filter(types: Collection[str]) -> Callable[[object], bool]:

@@ -36,23 +36,19 @@ __all__ = [
 class PyObjectStruct(ctypes.Structure):
     """The fixed header of every object: ``PyObject`` in ``Include/object.h``."""
 
-    # start-pyobject
     _fields_ = (
         ("ob_refcnt", ctypes.c_ssize_t),
         ("ob_type", ctypes.c_void_p),
     )
-    # end-pyobject
 
 
 class PyVarObjectStruct(ctypes.Structure):
     """The header of variable-size objects: ``PyVarObject``."""
 
-    # start-pyvarobject
     _fields_ = (
         ("ob_base", PyObjectStruct),
         ("ob_size", ctypes.c_ssize_t),
     )
-    # end-pyvarobject
 
 
 @dataclass(frozen=True)
@@ -75,7 +71,6 @@ class ObjectHeader:
         return _refcount_is_immortal(self.refcount)
 
 
-# start-has-size
 def has_size(cls: type) -> bool:
     """Tell whether instances of *cls* carry an ``ob_size`` field.
 
@@ -96,10 +91,6 @@ def has_size(cls: type) -> bool:
     return cls.__itemsize__ != 0 or issubclass(cls, list | bytearray)
 
 
-# end-has-size
-
-
-# start-immortal
 def _refcount_is_immortal(refcount: int) -> bool:
     """Apply the rule of ``_Py_IsImmortal`` (CPython 3.12 and 3.13)."""
     if sys.version_info < (3, 12):
@@ -127,10 +118,6 @@ def is_immortal(obj: object) -> bool:
     return _refcount_is_immortal(PyObjectStruct.from_address(id(obj)).ob_refcnt)
 
 
-# end-immortal
-
-
-# start-read-header
 def read_header(obj: object) -> ObjectHeader:
     """Read *obj*'s header with ctypes, from the address ``id(obj)``.
 
@@ -154,10 +141,6 @@ def read_header(obj: object) -> ObjectHeader:
     return ObjectHeader(address, refcount, type_object, size)
 
 
-# end-read-header
-
-
-# start-read-header-native
 def read_header_native(obj: object) -> ObjectHeader:
     """Read *obj*'s header with the C extension ``_objheader``.
 
@@ -180,6 +163,3 @@ def read_header_native(obj: object) -> ObjectHeader:
         cls=_objheader.type_of(obj),
         size=fields["size"],
     )
-
-
-# end-read-header-native

@@ -29,7 +29,6 @@ class GraphvizError(RuntimeError):
     """Raised when graphviz's ``dot`` is missing or rejects its input."""
 
 
-# start-render-examination
 def render_examination(report: Examination) -> str:
     """Return *report* as lines of text for a terminal.
 
@@ -68,10 +67,6 @@ def render_examination(report: Examination) -> str:
     return "\n".join(lines)
 
 
-# end-render-examination
-
-
-# start-to-dot
 def to_dot(graph: ObjectGraph) -> str:
     r"""Return *graph* in graphviz's DOT language.
 
@@ -100,9 +95,6 @@ def to_dot(graph: ObjectGraph) -> str:
         lines.append(f"  o{edge.source} -> o{edge.target}{label};")
     lines.append("}")
     return "\n".join(lines)
-
-
-# end-to-dot
 
 
 def _quote(text: str) -> str:
