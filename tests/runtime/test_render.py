@@ -3,7 +3,7 @@ import subprocess
 
 import pytest
 
-from pyinternals.runtime.examine import examine
+from pyinternals.runtime.examination import examine
 from pyinternals.runtime.graph import object_graph
 from pyinternals.runtime.render import (
     GraphFigure,

@@ -6,13 +6,14 @@ The memory visualizer and the object header, rebuilt:
   with ctypes and with the C extension ``_objheader``;
 * :mod:`~pyinternals.runtime.graph` computes the graph of objects reachable
   from one object;
-* :mod:`~pyinternals.runtime.examine` gathers id, type, sizes, reference
+* :mod:`~pyinternals.runtime.examination` gathers id, type, sizes, reference
   count and referents into one record;
 * :mod:`~pyinternals.runtime.render` and ``python -m pyinternals.runtime``
   present those records as text, DOT, SVG and PNG.
 """
 
-from pyinternals.runtime.examine import (
+from pyinternals.runtime import examination, graph, header, render
+from pyinternals.runtime.examination import (
     Examination,
     Referent,
     deep_size,
@@ -50,14 +51,18 @@ __all__ = [
     "ObjectHeader",
     "Referent",
     "deep_size",
+    "examination",
     "examine",
+    "graph",
     "has_size",
+    "header",
     "is_immortal",
     "object_graph",
     "owned_objects",
     "read_header",
     "read_header_native",
     "referents",
+    "render",
     "render_examination",
     "to_dot",
     "walk",

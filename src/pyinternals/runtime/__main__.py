@@ -1,7 +1,7 @@
 """The memory visualizer's command line: ``python -m pyinternals.runtime``.
 
 Chapter 2 of the book. ``examine EXPR`` evaluates the Python expression
-EXPR in a fresh namespace, prints what :func:`~pyinternals.runtime.examine`
+EXPR in a fresh namespace, prints what :func:`~pyinternals.runtime.examination.examine`
 finds out about the resulting object and, with ``--graph``, writes its
 object graph. Mistakes in the input end with a one-line message and a
 non-zero exit status, not a traceback.
@@ -15,7 +15,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pyinternals.runtime.examine import examine
+from pyinternals.runtime.examination import examine
 from pyinternals.runtime.graph import object_graph
 from pyinternals.runtime.render import GraphvizError, render_examination, write_graph
 

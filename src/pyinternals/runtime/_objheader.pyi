@@ -2,6 +2,8 @@
 
 from typing import TypedDict
 
+__all__ = ["HeaderFields", "layout", "read_header", "refcount", "type_of"]
+
 class HeaderFields(TypedDict):
     """The dict :func:`read_header` returns."""
 

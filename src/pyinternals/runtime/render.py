@@ -1,7 +1,7 @@
 """Present the memory visualizer's records: text, DOT, SVG and PNG.
 
 Chapter 2 of the book. Nothing here inspects objects; the functions take
-the records that :mod:`pyinternals.runtime.examine` and
+the records that :mod:`pyinternals.runtime.examination` and
 :mod:`pyinternals.runtime.graph` compute and turn them into text for a
 terminal, DOT for graphviz, or images made by graphviz's ``dot`` program.
 """
@@ -12,7 +12,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from pyinternals.runtime.examine import Examination
+from pyinternals.runtime.examination import Examination
 from pyinternals.runtime.graph import ObjectGraph
 
 __all__ = [
@@ -32,7 +32,7 @@ class GraphvizError(RuntimeError):
 def render_examination(report: Examination) -> str:
     """Return *report* as lines of text for a terminal.
 
-    >>> from pyinternals.runtime.examine import examine
+    >>> from pyinternals.runtime.examination import examine
     >>> print(render_examination(examine((1, 2))))  # doctest: +ELLIPSIS
     tuple at 0x...
       size        ... bytes (sys.getsizeof)
@@ -135,7 +135,7 @@ def write_graph(graph: ObjectGraph, path: Path) -> None:
 
 
 class GraphFigure:
-    """Show an :class:`ObjectGraph` in a notebook, as SVG and as PNG.
+    """Show an :class:`~pyinternals.runtime.graph.ObjectGraph` as SVG and PNG.
 
     Jupyter front ends pick the format they can show; the book's HTML uses
     the SVG, its PDF the PNG.

@@ -4,7 +4,7 @@ import sys
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pyinternals.runtime.examine import deep_size, examine, owned_objects
+from pyinternals.runtime.examination import deep_size, examine, owned_objects
 
 
 def test_examination_agrees_with_the_oracles(samples):
