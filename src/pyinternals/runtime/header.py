@@ -57,18 +57,15 @@ class ObjectHeader:
 
     ``refcount`` is ``ob_refcnt`` as the reading call saw it. Like the value
     ``sys.getrefcount`` returns, it includes exactly one reference that
-    belongs to the call itself: the argument being passed in.
+    belongs to the call itself: the argument being passed in. ``immortal``
+    says whether that count is the fixed count of an immortal object.
     """
 
     address: int
     refcount: int
     cls: type
     size: int | None
-
-    @property
-    def immortal(self) -> bool:
-        """Tell whether ``refcount`` marks the object immortal (PEP 683)."""
-        return _refcount_is_immortal(self.refcount)
+    immortal: bool
 
 
 def has_size(cls: type) -> bool:
@@ -138,7 +135,7 @@ def read_header(obj: object) -> ObjectHeader:
     size = None
     if has_size(type_object):
         size = PyVarObjectStruct.from_address(address).ob_size
-    return ObjectHeader(address, refcount, type_object, size)
+    return ObjectHeader(address, refcount, type_object, size, is_immortal(obj))
 
 
 def read_header_native(obj: object) -> ObjectHeader:
@@ -154,12 +151,11 @@ def read_header_native(obj: object) -> ObjectHeader:
     True
     """
     fields = _objheader.read_header(obj)
-    refcount = fields["refcount"]
-    if not _refcount_is_immortal(refcount):
-        refcount -= 1
+    immortal = is_immortal(obj)
     return ObjectHeader(
         address=fields["address"],
-        refcount=refcount,
+        refcount=fields["refcount"] if immortal else fields["refcount"] - 1,
         cls=_objheader.type_of(obj),
         size=fields["size"],
+        immortal=immortal,
     )
