@@ -83,6 +83,7 @@ def test_edge_labels(plain, slotted):
     assert labels({"k": 2.5}) == {"2.5": "['k']", "'k'": "key"}
     cls = type(plain)
     instance = labels(plain)
+    assert labels([plain]) == {"<Plain object>": "[0]"}
     assert instance[f"class {cls.__module__}.{cls.__qualname__}"] == "__class__"
     assert instance["'plain'"] == ""
     slots = labels(slotted)

@@ -181,6 +181,9 @@ def _summarize(obj: object) -> str:
         text = f"class {obj.__module__}.{obj.__qualname__}"
     elif isinstance(obj, ModuleType):
         text = f"module {obj.__name__}"
+    elif type(obj).__repr__ is object.__repr__:
+        # The default repr's address is already the node's identity.
+        text = f"<{type(obj).__qualname__} object>"
     else:
         try:
             text = _repr.repr(obj)

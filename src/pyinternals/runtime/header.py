@@ -10,8 +10,8 @@ structure over that address and read the fields; the C extension
 does. Both readers return an :class:`ObjectHeader`.
 
 The layout assumed is the default build's: not free-threaded
-(``Py_GIL_DISABLED``), not a ``Py_TRACE_REFS`` build, whose headers carry
-extra fields.
+(``Py_GIL_DISABLED``), and, before 3.13, not a ``Py_TRACE_REFS`` build,
+whose headers carried two extra pointers.
 """
 
 from __future__ import annotations

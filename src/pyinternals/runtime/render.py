@@ -77,6 +77,7 @@ def to_dot(graph: ObjectGraph) -> str:
     >>> print(to_dot(object_graph(["x"])))  # doctest: +ELLIPSIS
     digraph ObjectGraph {
       node [shape=box, style=filled, fillcolor=white, fontname=Helvetica];
+      edge [fontname=Helvetica, fontsize=10];
       o...[label="list\n['x']\n64 bytes", color=red, fontcolor=red];
       o...[label="str\n'x'\n50 bytes"];
       o... -> o...[label="[0]"];
@@ -85,6 +86,7 @@ def to_dot(graph: ObjectGraph) -> str:
     lines = [
         "digraph ObjectGraph {",
         "  node [shape=box, style=filled, fillcolor=white, fontname=Helvetica];",
+        "  edge [fontname=Helvetica, fontsize=10];",
     ]
     for node in graph.nodes:
         label = _quote(f"{node.type_name}\n{node.summary}\n{node.size} bytes")
