@@ -1,8 +1,11 @@
+import doctest
 import re
 import subprocess
 import sys
 
 import pytest
+
+from pyinternals.runtime import __main__ as cli
 
 
 def run_cli(*args):
@@ -89,3 +92,10 @@ def test_help_says_the_expression_is_evaluated():
     assert result.returncode == 0
     assert "EVALUATE" in result.stdout
     assert "trust" in result.stdout
+
+
+def test_docstring_examples_of_main():
+    # pytest's doctest collection skips __main__.py, so run its examples here.
+    results = doctest.testmod(cli, optionflags=doctest.ELLIPSIS)
+    assert results.attempted >= 2
+    assert results.failed == 0

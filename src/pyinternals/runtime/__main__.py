@@ -66,7 +66,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line with *argv* and return the exit status."""
+    """Run the command line with *argv* and return the exit status.
+
+    >>> main(["examine", "(1.5, 'x')"])  # doctest: +ELLIPSIS
+    tuple at 0x...
+      size        56 bytes (sys.getsizeof)
+    ...
+    0
+    >>> main(["examine", "(1.5,"])
+    2
+    """
     parser = _parser()
     args = parser.parse_args(argv)
     if args.depth is not None and args.depth < 0:

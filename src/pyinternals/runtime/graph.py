@@ -61,7 +61,12 @@ class ObjectGraph:
     max_depth: int
 
     def node(self, node_id: int) -> Node:
-        """Return the node whose object has the ``id()`` *node_id*."""
+        """Return the node whose object has the ``id()`` *node_id*.
+
+        >>> word = "leaf"
+        >>> object_graph([word]).node(id(word)).type_name
+        'str'
+        """
         for node in self.nodes:
             if node.id == node_id:
                 return node

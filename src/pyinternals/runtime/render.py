@@ -126,7 +126,16 @@ def run_dot(dot_source: str, output_format: str) -> bytes:
 
 
 def write_graph(graph: ObjectGraph, path: Path) -> None:
-    """Write *graph* to *path* as DOT, SVG or PNG, chosen by the suffix."""
+    r"""Write *graph* to *path* as DOT, SVG or PNG, chosen by the suffix.
+
+    >>> import tempfile
+    >>> from pyinternals.runtime.graph import object_graph
+    >>> with tempfile.TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "pair.png"
+    ...     write_graph(object_graph([1, 2]), path)
+    ...     path.read_bytes()[:4]
+    b'\x89PNG'
+    """
     suffix = path.suffix.lower()
     if suffix == ".dot":
         path.write_text(to_dot(graph) + "\n", encoding="ascii")
@@ -141,6 +150,13 @@ class GraphFigure:
 
     Jupyter front ends pick the format they can show; the book's HTML uses
     the SVG, its PDF the PNG.
+
+    >>> from pyinternals.runtime.graph import object_graph
+    >>> bundle = GraphFigure(object_graph({"a": 1}))._repr_mimebundle_()
+    >>> sorted(bundle)
+    ['image/png', 'image/svg+xml', 'text/plain']
+    >>> bundle["text/plain"]
+    '<object graph of 3 objects>'
     """
 
     def __init__(self, graph: ObjectGraph) -> None:
