@@ -9,10 +9,12 @@ The memory visualizer and the object header, rebuilt:
 * :mod:`~pyinternals.runtime.examination` gathers id, type, sizes, reference
   count and referents into one record;
 * :mod:`~pyinternals.runtime.render` and ``python -m pyinternals.runtime``
-  present those records as text, DOT, SVG and PNG.
+  present those records as text, DOT, SVG and PNG;
+* :mod:`~pyinternals.runtime.samples` provides the real objects the
+  readers are checked on.
 """
 
-from pyinternals.runtime import examination, graph, header, render
+from pyinternals.runtime import examination, graph, header, render, samples
 from pyinternals.runtime.examination import (
     Examination,
     Referent,
@@ -64,6 +66,7 @@ __all__ = [
     "referents",
     "render",
     "render_examination",
+    "samples",
     "to_dot",
     "walk",
     "write_graph",
