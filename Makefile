@@ -11,7 +11,7 @@ REQUIRE := tools/require-system-packages
 PYTHON_HEADERS := $(shell $(PYTHON) -c "import os, sysconfig; \
 print('' if os.path.exists(os.path.join(sysconfig.get_path('include'), 'Python.h')) else 'python3-dev')")
 
-SYSTEM_FOR_TEST := graphviz $(PYTHON_HEADERS)
+SYSTEM_FOR_TEST := graphviz doxygen $(PYTHON_HEADERS)
 SYSTEM_FOR_BOOK := graphviz doxygen $(PYTHON_HEADERS)
 SYSTEM_FOR_PDF := $(SYSTEM_FOR_BOOK) latexmk texlive-latex-recommended \
 	texlive-fonts-recommended texlive-latex-extra tex-gyre

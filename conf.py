@@ -29,7 +29,7 @@ NATIVE = ROOT / "src" / "native"
 
 project = "Python Internals, Rebuilt"
 author = "The Python Internals, Rebuilt authors"
-copyright = "2026, " + author  # noqa: A001 - Sphinx's name for it
+copyright = "2026, " + author
 release = "0.1"
 
 extensions = [
@@ -102,6 +102,8 @@ def _run_doxygen() -> None:
     """Regenerate the doxygen XML for src/native/ when a C source is newer."""
     sources = [p for p in NATIVE.rglob("*") if p.suffix in {".c", ".h"}]
     index = DOXYGEN_XML / "index.xml"
+    if not sources:
+        return
     if index.exists() and all(
         p.stat().st_mtime <= index.stat().st_mtime for p in sources
     ):
@@ -166,12 +168,23 @@ latex_documents = [
     (root_doc, "python-internals-rebuilt.tex", project, author, "manual"),
 ]
 latex_toplevel_sectioning = "part"
+# The preface is a top-level document like the parts, so LaTeX would make it
+# "Part I". index.md calls this macro just before it, turning that one \part
+# into an unnumbered chapter-style heading.
+_LATEX_PREAMBLE = r"""
+\setcounter{tocdepth}{1}
+\newcommand{\pyinternalsUnnumberedNextPart}{%
+  \let\pyinternalsSavedPart\part
+  \renewcommand{\part}[1]{%
+    \chapter*{##1}\addcontentsline{toc}{part}{##1}\markboth{##1}{##1}%
+    \let\part\pyinternalsSavedPart}}
+"""
 latex_show_urls = "footnote"
 latex_elements = {
     "papersize": "a4paper",
     "pointsize": "10pt",
     "fontpkg": r"\usepackage{tgtermes}\usepackage{tgheros}\usepackage{tgcursor}",
-    "preamble": r"\setcounter{tocdepth}{1}",
+    "preamble": _LATEX_PREAMBLE,
     "sphinxsetup": "verbatimwithframe=false, VerbatimColor={rgb}{0.96,0.96,0.96}",
 }
 graphviz_output_format = "svg"

@@ -6,7 +6,6 @@ installs the system tools they call (graphviz, doxygen, valgrind, LaTeX).
 
 from __future__ import annotations
 
-import os
 import shutil
 from pathlib import Path
 
@@ -38,7 +37,12 @@ def book(session: nox.Session) -> None:
     """Execute the chapters and build the HTML book into _build/html."""
     _install_project(session, "book")
     session.run(
-        "sphinx-build", *SPHINX_STRICT, "-b", "html", "book", str(BUILD / "html"),
+        "sphinx-build",
+        *SPHINX_STRICT,
+        "-b",
+        "html",
+        "book",
+        str(BUILD / "html"),
         *session.posargs,
     )
 
@@ -87,10 +91,21 @@ def native(session: nox.Session) -> None:
     if valgrind is None:
         session.error("valgrind is needed: run 'make native' to install it")
     session.run(
-        valgrind, "--quiet", "--error-exitcode=99", "--leak-check=full",
-        "--errors-for-leak-kinds=definite", "--show-leak-kinds=definite",
-        "python", "-m", "pytest", "-m", "native", "-p", "no:cacheprovider",
-        "tests", *session.posargs,
+        valgrind,
+        "--quiet",
+        "--error-exitcode=99",
+        "--leak-check=full",
+        "--errors-for-leak-kinds=definite",
+        "--show-leak-kinds=definite",
+        "python",
+        "-m",
+        "pytest",
+        "-m",
+        "native",
+        "-p",
+        "no:cacheprovider",
+        "tests",
+        *session.posargs,
         env={"PYTHONMALLOC": "malloc", "PYTHONDONTWRITEBYTECODE": "1"},
         external=True,
     )

@@ -1,1 +1,3 @@
 """Chapter 2: inside CPython's runtime."""
+
+__all__: list[str] = []
