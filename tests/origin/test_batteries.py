@@ -8,44 +8,13 @@ import pytest
 
 from pyinternals.origin.batteries import (
     PRIVATE_TOPIC,
+    REMOVED,
     TOPICS,
     Kind,
     StdlibModule,
     classify,
     count_by,
     survey,
-)
-
-# Top-level modules removed after 3.11 (PEP 632, PEP 594 and others): the
-# topic table keeps them so that it describes every release from 3.11 on.
-REMOVED_AFTER_3_11 = frozenset(
-    [
-        "distutils",
-        "asynchat",
-        "asyncore",
-        "imp",
-        "smtpd",
-        "aifc",
-        "audioop",
-        "cgi",
-        "cgitb",
-        "chunk",
-        "crypt",
-        "imghdr",
-        "mailcap",
-        "msilib",
-        "nis",
-        "nntplib",
-        "ossaudiodev",
-        "pipes",
-        "sndhdr",
-        "spwd",
-        "sunau",
-        "telnetlib",
-        "uu",
-        "xdrlib",
-        "lib2to3",
-    ]
 )
 
 
@@ -111,7 +80,7 @@ def test_every_public_module_has_exactly_one_topic() -> None:
 
 def test_topic_table_names_only_real_modules() -> None:
     listed = frozenset().union(*TOPICS.values())
-    assert listed - sys.stdlib_module_names <= REMOVED_AFTER_3_11
+    assert listed - sys.stdlib_module_names <= set(REMOVED)
     assert not any(classify(name).private for name in listed)
 
 
@@ -125,3 +94,9 @@ def test_classify_reads_kinds_of_known_modules() -> None:
 def test_count_by_orders_most_common_first(modules: list[StdlibModule]) -> None:
     counts = list(count_by(modules, lambda m: m.topic).values())
     assert counts == sorted(counts, reverse=True)
+
+
+def test_removed_modules_are_gone_exactly_from_their_release_on() -> None:
+    running = sys.version_info[:2]
+    for name, removed_in in REMOVED.items():
+        assert (name in sys.stdlib_module_names) == (running < removed_in), name

@@ -23,6 +23,7 @@ from typing import TypeVar
 
 __all__ = [
     "PRIVATE_TOPIC",
+    "REMOVED",
     "TOPICS",
     "Kind",
     "StdlibModule",
@@ -104,6 +105,25 @@ TOPICS: dict[str, frozenset[str]] = {
     ),
 }
 """Topic groups for the public modules, chosen for the book (not by CPython)."""
+
+
+REMOVED: dict[str, tuple[int, int]] = {
+    **dict.fromkeys(sorted(_names("asynchat asyncore distutils imp smtpd")), (3, 12)),
+    **dict.fromkeys(
+        sorted(
+            _names(
+                "aifc audioop cgi cgitb chunk crypt imghdr mailcap msilib nis nntplib"
+                " ossaudiodev pipes sndhdr spwd sunau telnetlib uu xdrlib lib2to3"
+            )
+        ),
+        (3, 13),
+    ),
+}
+"""Public modules removed after 3.11, with the release that removed them.
+
+``distutils`` went by PEP 632, ``imp`` and ``lib2to3`` after their own
+deprecations, and the rest by PEP 594 ("Removing dead batteries").
+"""
 
 
 @dataclass(frozen=True)
