@@ -21,4 +21,15 @@ the chapter's claims are computed rather than typed:
   Pythonic form.
 """
 
-__all__: list[str] = []
+from . import batteries, evaluator, gil, gradual, implementations, patterns, peps, zen
+
+__all__ = [
+    "batteries",
+    "evaluator",
+    "gil",
+    "gradual",
+    "implementations",
+    "patterns",
+    "peps",
+    "zen",
+]

@@ -25,6 +25,7 @@ __all__ = [
     "PRIVATE_TOPIC",
     "REMOVED",
     "TOPICS",
+    "Key",
     "Kind",
     "StdlibModule",
     "classify",
@@ -32,7 +33,8 @@ __all__ = [
     "survey",
 ]
 
-K = TypeVar("K", bound=Hashable)
+Key = TypeVar("Key", bound=Hashable)
+"""The type of the keys :func:`count_by` groups by."""
 
 
 class Kind(enum.Enum):
@@ -199,8 +201,8 @@ def survey(names: Iterable[str] | None = None) -> list[StdlibModule]:
 
 
 def count_by(
-    modules: Iterable[StdlibModule], key: Callable[[StdlibModule], K]
-) -> dict[K, int]:
+    modules: Iterable[StdlibModule], key: Callable[[StdlibModule], Key]
+) -> dict[Key, int]:
     """Count ``modules`` by ``key``, most common first.
 
     >>> count_by(survey(["sys", "gc", "json"]), lambda m: m.kind.name)

@@ -25,6 +25,8 @@ from typing import Any, Generic, Protocol, TypeVar
 __all__ = [
     "CsvFormatter",
     "Formatter",
+    "Payload",
+    "Product",
     "Registry",
     "Signal",
     "SingletonMeta",
@@ -32,8 +34,11 @@ __all__ = [
     "formatters",
 ]
 
-T = TypeVar("T")
-P = TypeVar("P")
+Product = TypeVar("Product")
+"""The type of the objects a :class:`Registry` creates."""
+
+Payload = TypeVar("Payload")
+"""The type of the value a :class:`Signal` passes to its subscribers."""
 
 
 class SingletonMeta(type):
@@ -57,7 +62,7 @@ class SingletonMeta(type):
         return SingletonMeta._instances[cls]
 
 
-class Registry(Generic[T]):
+class Registry(Generic[Product]):
     """A factory that builds objects from classes registered by name.
 
     >>> shapes: Registry[object] = Registry()
@@ -74,12 +79,12 @@ class Registry(Generic[T]):
     """
 
     def __init__(self) -> None:
-        self._classes: dict[str, type[T]] = {}
+        self._classes: dict[str, type[Product]] = {}
 
-    def register(self, name: str) -> Callable[[type[T]], type[T]]:
+    def register(self, name: str) -> Callable[[type[Product]], type[Product]]:
         """Return a class decorator that registers its class under ``name``."""
 
-        def decorator(cls: type[T]) -> type[T]:
+        def decorator(cls: type[Product]) -> type[Product]:
             if name in self._classes:
                 raise ValueError(f"{name!r} is already registered")
             self._classes[name] = cls
@@ -87,7 +92,7 @@ class Registry(Generic[T]):
 
         return decorator
 
-    def create(self, name: str, /, *args: Any, **kwargs: Any) -> T:
+    def create(self, name: str, /, *args: Any, **kwargs: Any) -> Product:
         """Build an instance of the class registered as ``name``."""
         try:
             cls = self._classes[name]
@@ -119,16 +124,20 @@ formatters: Registry[Formatter] = Registry()
 class CsvFormatter:
     """Comma-separated values, written by the standard library's ``csv`` module.
 
+    Text cells are always quoted, numbers never: with lines ending in a bare
+    newline, that is what keeps a cell holding a carriage return readable.
+
     >>> csv_formatter = formatters.create("csv")
     >>> print(csv_formatter.format([("name", "value"), ("pi, rounded", 3.14)]))
-    name,value
+    "name","value"
     "pi, rounded",3.14
     """
 
     def format(self, rows: Iterable[Sequence[object]]) -> str:
-        """Return one line per row, quoting cells as ``csv`` requires."""
+        """Return one line per row."""
         buffer = io.StringIO()
-        csv.writer(buffer, lineterminator="\n").writerows(rows)
+        writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
+        writer.writerows(rows)
         return buffer.getvalue().removesuffix("\n")
 
 
@@ -156,7 +165,7 @@ class TextFormatter:
         return "\n".join(line.rstrip() for line in lines)
 
 
-class Signal(Generic[P]):
+class Signal(Generic[Payload]):
     """A publisher whose subscribers are callables held by weak references.
 
     Bound methods are held with ``weakref.WeakMethod`` (a plain weak reference
@@ -183,22 +192,22 @@ class Signal(Generic[P]):
     """
 
     def __init__(self) -> None:
-        self._subscribers: list[weakref.ref[Callable[[P], object]]] = []
+        self._subscribers: list[weakref.ref[Callable[[Payload], object]]] = []
 
-    def subscribe(self, callback: Callable[[P], object]) -> None:
+    def subscribe(self, callback: Callable[[Payload], object]) -> None:
         """Call ``callback`` on every publish, for as long as it is alive."""
-        reference: weakref.ref[Callable[[P], object]]
+        reference: weakref.ref[Callable[[Payload], object]]
         if isinstance(callback, types.MethodType):
             reference = weakref.WeakMethod(callback, self._forget)
         else:
             reference = weakref.ref(callback, self._forget)
         self._subscribers.append(reference)
 
-    def unsubscribe(self, callback: Callable[[P], object]) -> None:
+    def unsubscribe(self, callback: Callable[[Payload], object]) -> None:
         """Stop calling ``callback``; do nothing if it was not subscribed."""
         self._subscribers = [r for r in self._subscribers if r() != callback]
 
-    def publish(self, payload: P) -> int:
+    def publish(self, payload: Payload) -> int:
         """Call every live subscriber with ``payload``; return how many were called."""
         called = 0
         for reference in list(self._subscribers):
