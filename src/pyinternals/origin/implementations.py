@@ -119,14 +119,15 @@ def rows(
     >>> table[0]
     ('', 'CPython', 'PyPy', 'MicroPython')
     >>> [row[0] for row in table[1:]]
-    ['written in', 'execution', 'memory management', 'global lock', 'c api', 'targets']
+    ['written in', 'execution', 'memory management', 'global lock', 'C API', 'targets']
     """
     facts = [f.name for f in fields(Implementation)]
     facts = [f for f in facts if f not in {"name", "sys_name", "sources"}]
     table = [("", *(i.name for i in implementations))]
     for fact in facts:
         cells = (str(getattr(i, fact)) for i in implementations)
-        table.append((fact.replace("_", " "), *cells))
+        label = "C API" if fact == "c_api" else fact.replace("_", " ")
+        table.append((label, *cells))
     return table
 
 
