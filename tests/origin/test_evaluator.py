@@ -54,7 +54,8 @@ def python_says(text: str) -> tuple[str, object]:
         with warnings.catch_warnings():
             warnings.simplefilter("error")
             value = eval(compile(tree, "<expression>", "eval"), {}, dict(ENVIRONMENT))
-    except (ZeroDivisionError, OverflowError):
+    except (ZeroDivisionError, OverflowError, TypeError):
+        # TypeError: a complex power (as in (-1) ** 0.5) meeting // or %.
         return ("error", None)
     return ("value", value)
 
@@ -104,6 +105,8 @@ def assert_agree(text: str) -> None:
         "1 % 0.0",
         "0 ** -1",
         "2.0 ** 5000",
+        "0 + (-1) ** 0.5 // 0",
+        "(-8) ** (1 / 3) % 2",
         "01",
         "1 2",
         "(1",

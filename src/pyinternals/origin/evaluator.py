@@ -279,7 +279,7 @@ def _evaluate(node: Node, environment: Mapping[str, Value]) -> Value:
             right_value = _evaluate(right, environment)
             try:
                 return _ARITHMETIC[op](left_value, right_value)
-            except (ZeroDivisionError, OverflowError) as error:
+            except (ZeroDivisionError, OverflowError, TypeError) as error:
                 raise EvaluationError(str(error), node.position) from error
     raise TypeError(f"not an expression tree: {node!r}")
 
@@ -295,6 +295,10 @@ def evaluate(expression: str | Node, environment: Mapping[str, Value] = {}) -> V
     Traceback (most recent call last):
     ...
     pyinternals.origin.evaluator.EvaluationError: ...division by zero at position 3
+    >>> evaluate("(-1) ** 0.5 // 2")
+    Traceback (most recent call last):
+    ...
+    pyinternals.origin.evaluator.EvaluationError: unsupported operand ... at position 12
     >>> evaluate("y + 1")
     Traceback (most recent call last):
     ...
