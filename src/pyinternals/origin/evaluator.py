@@ -169,9 +169,8 @@ class _Parser:
         match self._peek():
             case Token("END"):
                 return tree
-            case Token(_, text, position):
-                raise ParseError(f"unexpected {text!r}", position)
-        raise AssertionError("unreachable: tokens are Token records")
+            case token:
+                raise ParseError(f"unexpected {token.text!r}", token.position)
 
     def _expression(self) -> Node:
         left = self._term()
@@ -225,13 +224,12 @@ class _Parser:
                 match self._advance():
                     case Token("OP", ")"):
                         return inner
-                    case Token(_, _, position):
-                        raise ParseError("expected ')'", position)
+                    case token:
+                        raise ParseError("expected ')'", token.position)
             case Token("END", _, position):
                 raise ParseError("unexpected end of input", position)
-            case Token(_, text, position):
-                raise ParseError(f"unexpected {text!r}", position)
-        raise AssertionError("unreachable: tokens are Token records")
+            case token:
+                raise ParseError(f"unexpected {token.text!r}", token.position)
 
 
 def parse(text: str) -> Node:
