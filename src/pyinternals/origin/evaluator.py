@@ -64,42 +64,47 @@ class Token:
 
 
 @dataclass(frozen=True)
-class Number:
+class Node:
+    """Any node of an expression tree, with its offset in the source.
+
+    ``position`` is keyword-only, so it is left out of the ``__match_args__``
+    of the node classes, and it is excluded from comparison and ``repr``:
+    trees compare by shape alone.
+    """
+
+    position: int = field(default=0, compare=False, repr=False, kw_only=True)
+
+
+@dataclass(frozen=True)
+class Number(Node):
     """A numeric literal."""
 
     value: int | float
-    position: int = field(default=0, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True)
-class Name:
+class Name(Node):
     """A variable, looked up in the environment given to :func:`evaluate`."""
 
     id: str
-    position: int = field(default=0, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True)
-class UnaryOp:
+class UnaryOp(Node):
     """A prefix ``+`` or ``-`` applied to an operand."""
 
     op: str
     operand: Node
-    position: int = field(default=0, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True)
-class BinaryOp:
+class BinaryOp(Node):
     """An infix operator with its two operands; ``position`` is the operator's."""
 
     op: str
     left: Node
     right: Node
-    position: int = field(default=0, compare=False, repr=False, kw_only=True)
 
-
-Node: TypeAlias = Number | Name | UnaryOp | BinaryOp
-"""Any node of an expression tree."""
 
 _TOKEN = re.compile(
     r"""
