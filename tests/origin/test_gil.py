@@ -1,7 +1,15 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pyinternals.origin.gil import MODES, Timing, count_primes, measure, speedups
+from pyinternals.origin.gil import (
+    MODES,
+    Timing,
+    count_primes,
+    measure,
+    measure_waiting,
+    pause,
+    speedups,
+)
 
 
 def _sieve(limit: int) -> int:
@@ -38,3 +46,16 @@ def test_speedups_are_relative_to_the_sequential_run() -> None:
         Timing("processes", 4, 4, 1.5, ()),
     ]
     assert speedups(timings) == {"sequential": 1.0, "threads": 1.0, "processes": 2.0}
+
+
+def test_measure_waiting_runs_every_pause() -> None:
+    timings = measure_waiting(milliseconds=20, workers=3, repeat=1)
+    assert [t.mode for t in timings] == ["sequential", "threads"]
+    assert [t.workers for t in timings] == [1, 3]
+    for timing in timings:
+        assert timing.jobs == 3
+        assert timing.results == (20, 20, 20)
+
+
+def test_pause_returns_its_argument() -> None:
+    assert pause(0) == 0
