@@ -54,8 +54,9 @@ def pdf(session: nox.Session) -> None:
     latex = BUILD / "latex"
     session.run("sphinx-build", *SPHINX_STRICT, "-b", "latex", "book", str(latex))
     session.run("make", "-C", str(latex), "all-pdf", external=True, silent=True)
-    pdfs = sorted(latex.glob("*.pdf"))
-    if not pdfs:
+    # Figures are PDFs too; the books are the ones with a .tex of their own.
+    pdfs = [tex.with_suffix(".pdf") for tex in sorted(latex.glob("*.tex"))]
+    if not pdfs or not all(pdf_file.exists() for pdf_file in pdfs):
         session.error("latexmk produced no PDF")
     for pdf_file in pdfs:
         shutil.copy2(pdf_file, BUILD / pdf_file.name)
