@@ -738,14 +738,32 @@ def render_report(report: Report) -> str:
             )
         )
     vanilla = {r.test_id: r for r in report.vanilla or []}
-    lines.append("")
-    lines.append(f"{'patch test':<66} {'patched':<8} vanilla")
+    modules: dict[str, list[TestOutcome]] = {}
     for record in report.patched:
-        other = vanilla.get(record.test_id)
-        lines.append(
-            f"{record.test_id:<66} {record.outcome:<8} "
-            + (f"{other.outcome} (expected)" if other else "not run")
+        modules.setdefault(record.test_id.split(".", 1)[0], []).append(record)
+    for module, records in modules.items():
+        passed = sum(r.outcome == "pass" for r in records)
+        failed = sum(
+            vanilla[r.test_id].outcome in ("fail", "error")
+            for r in records
+            if r.test_id in vanilla
         )
+        lines.append("")
+        lines.append(
+            f"{module}: {passed}/{len(records)} pass on the patched build, "
+            + (
+                f"{failed}/{len(records)} fail on vanilla 3.13.5"
+                if report.vanilla is not None
+                else "vanilla not run"
+            )
+        )
+        for record in records:
+            other = vanilla.get(record.test_id)
+            name = record.test_id.rsplit(".", 1)[-1]
+            lines.append(
+                f"  {name:<52} patched: {record.outcome:<5} "
+                f"vanilla: {other.outcome if other else '-'}"
+            )
     if report.regrtests is not None:
         lines.append("")
         cached = (
