@@ -76,6 +76,11 @@ REGRTESTS = (
     "test_sys",
     "test_fractions",  # 0005
     "test_opcache",  # 0004: the counting instruction prologue
+    "test_tokenize",  # 0002: a new token
+    "test_syntax",  # 0002: the grammar's error messages
+    "test_unparse",  # 0002: ast.unparse and ast_unparse.c
+    "test_compile",  # 0002: the compiler
+    "test_symtable",  # 0002: the symbol table
 )
 
 # Run after patching: each rewrites its generated files only when their

@@ -40,6 +40,21 @@ class _RecordingResult(unittest.TestResult):
         """Record an unexpected exception with its traceback."""
         self._record(test, "error", self._exc_info_to_string(err, test))  # type: ignore[arg-type]
 
+    def addSubTest(
+        self, test: unittest.TestCase, subtest: unittest.TestCase, err: object
+    ) -> None:
+        """Record a test's first failing subtest as the test's own outcome.
+
+        unittest reports no success for a test one of whose subtests failed,
+        so without this the test would be missing from the records.
+        """
+        if err is None or any(r["test_id"] == test.id() for r in self.records):
+            return
+        assert isinstance(err, tuple)
+        failed = issubclass(err[0], test.failureException)
+        detail = f"{subtest.id()}\n{self._exc_info_to_string(err, test)}"
+        self._record(test, "fail" if failed else "error", detail)
+
     def addSkip(self, test: unittest.TestCase, reason: str) -> None:
         """Record a skip (which the build counts as not passing)."""
         self._record(test, "skip", reason)
