@@ -361,7 +361,7 @@ def _debian_version(pin: Pin, options: list[str], cwd: Path) -> str:
         capture_output=True,
         text=True,
     ).stdout
-    versions = re.findall(r"^Version: (\S+)$", output, re.MULTILINE)
+    versions: list[str] = re.findall(r"^Version: (\S+)$", output, re.MULTILINE)
     matching = [v for v in versions if v.split(":")[-1].startswith(pin.version + "-")]
     if not matching:
         raise BuildError(
@@ -616,10 +616,10 @@ def _run(
             raise BuildError(f"{' '.join(command)} failed in {cwd}\n{output}")
         return
     with log_file.open("w") as stream:
-        result = subprocess.run(
+        logged = subprocess.run(
             command, cwd=cwd, stdout=stream, stderr=subprocess.STDOUT, check=False
         )
-    if result.returncode != 0:
+    if logged.returncode != 0:
         tail = "".join(log_file.read_text(errors="replace").splitlines(True)[-40:])
         raise BuildError(
             f"{' '.join(command)} failed in {cwd} (full log: {log_file}):\n{tail}"
@@ -696,7 +696,7 @@ def _parse_junit(path: Path, modules: Sequence[str]) -> list[RegrtestResult]:
         cases = list(suite.iter("testcase"))
         names = (case.get("name", "").split(".") for case in cases)
         module = next((n[1] for n in names if len(n) > 1 and n[0] == "test"), None)
-        if module not in modules:
+        if module is None or module not in modules:
             continue
         counts[module] = RegrtestResult(
             module,

@@ -10,10 +10,17 @@ from __future__ import annotations
 
 import json
 import sys
+import traceback
 import unittest
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+
+
+def _format(err: object) -> str:
+    """Format an ``(type, value, traceback)`` triple as unittest reports it."""
+    assert isinstance(err, tuple)
+    return "".join(traceback.format_exception(*err))
 
 
 class _RecordingResult(unittest.TestResult):
@@ -34,11 +41,11 @@ class _RecordingResult(unittest.TestResult):
 
     def addFailure(self, test: unittest.TestCase, err: object) -> None:
         """Record a failed assertion with its traceback."""
-        self._record(test, "fail", self._exc_info_to_string(err, test))  # type: ignore[arg-type]
+        self._record(test, "fail", _format(err))
 
     def addError(self, test: unittest.TestCase, err: object) -> None:
         """Record an unexpected exception with its traceback."""
-        self._record(test, "error", self._exc_info_to_string(err, test))  # type: ignore[arg-type]
+        self._record(test, "error", _format(err))
 
     def addSubTest(
         self, test: unittest.TestCase, subtest: unittest.TestCase, err: object
@@ -52,7 +59,7 @@ class _RecordingResult(unittest.TestResult):
             return
         assert isinstance(err, tuple)
         failed = issubclass(err[0], test.failureException)
-        detail = f"{subtest.id()}\n{self._exc_info_to_string(err, test)}"
+        detail = f"{subtest.id()}\n{_format(err)}"
         self._record(test, "fail" if failed else "error", detail)
 
     def addSkip(self, test: unittest.TestCase, reason: str) -> None:
