@@ -27,7 +27,9 @@ Functions compute records (:class:`TestOutcome`, :class:`RegrtestResult`,
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
+import fcntl
 import hashlib
 import json
 import os
@@ -209,8 +211,7 @@ def verify_sha256(path: Path, expected: str) -> None:
             f"SHA-256 mismatch for {path}:\n"
             f"  expected {expected}\n"
             f"  actual   {actual}\n"
-            "The file is not the pinned CPython release; nothing was unpacked "
-            "from it. Remove it (or fix --source) and run again."
+            "It is not the pinned CPython release; nothing was unpacked from it."
         )
 
 
@@ -388,11 +389,11 @@ def obtain_tarball(
     if source is not None:
         if not source.is_file():
             raise BuildError(f"--source {source}: no such file")
-        verify_sha256(source, pin.sha256)
+        _verify_or_explain(source, pin, "Check the file given with --source.")
         return source
     cached = downloads / pin.tarball_name
     if cached.is_file():
-        verify_sha256(cached, pin.sha256)
+        _verify_or_explain(cached, pin, f"Delete {cached} to fetch it again.")
         return cached
     downloads.mkdir(parents=True, exist_ok=True)
     failures: list[str] = []
@@ -413,9 +414,9 @@ def obtain_tarball(
             continue
         try:
             verify_sha256(fetched, pin.sha256)
-        except BuildError:
+        except BuildError as error:
             fetched.unlink()
-            raise
+            raise BuildError(f"{error}\nThe download ({method}) was deleted.") from None
         fetched.replace(cached)
         log(f"verified {cached} (SHA-256 {pin.sha256})")
         return cached
@@ -424,6 +425,14 @@ def obtain_tarball(
         + "\n  ".join(failures)
         + "\nGive a local copy with --source PATH or $PYINTERNALS_CPYTHON_SOURCE."
     )
+
+
+def _verify_or_explain(path: Path, pin: Pin, advice: str) -> None:
+    """Verify *path* against the pin; on a mismatch, add *advice* to the error."""
+    try:
+        verify_sha256(path, pin.sha256)
+    except BuildError as error:
+        raise BuildError(f"{error}\n{advice}") from None
 
 
 # --------------------------------------------------------------------------
@@ -838,9 +847,28 @@ def _arguments(argv: Sequence[str] | None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+@contextlib.contextmanager
+def _cache_lock(cache: Path) -> Iterator[None]:
+    """Hold the cache for this run: two builds must not share a tree at once."""
+    cache.mkdir(parents=True, exist_ok=True)
+    with (cache / ".lock").open("w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            log(f"waiting for another build using {cache}")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the whole pipeline; return the process exit status."""
     options = _arguments(argv)
+    with _cache_lock(options.cache):
+        return _pipeline(options)
+
+
+def _pipeline(options: argparse.Namespace) -> int:
+    """Obtain, build and test, as ``main`` was asked; return the exit status."""
     started = time.monotonic()
     pin = Pin.load()
     try:
