@@ -85,6 +85,10 @@ REGRTESTS = (
     "test_symtable",  # 0002: the symbol table
 )
 
+# "cpu" lets test_tokenize and test_unparse round-trip standard-library
+# files through the patched tokenizer and unparser (about 13 s more).
+REGRTEST_OPTIONS = ("-u", "cpu")
+
 # Run after patching: each rewrites its generated files only when their
 # inputs changed (Tools/build/update_file.py), so on sources whose grammar,
 # ASDL and bytecodes.c are untouched they are no-ops.
@@ -665,14 +669,29 @@ def run_regrtest(
     from the cache.
     """
     state = _State(tree)
-    key = {"build": state.data.get("built"), "modules": list(modules)}
+    key = {
+        "build": state.data.get("built"),
+        "modules": list(modules),
+        "options": list(REGRTEST_OPTIONS),
+    }
     cached = state.data.get("regrtest")
     if not force and isinstance(cached, dict) and cached.get("key") == key:
         return [RegrtestResult(**record) for record in cached["results"]], True
     junit = tree.root / "pyinternals-regrtest.xml"
     junit.unlink(missing_ok=True)
-    log(f"python -m test -j{jobs} {' '.join(modules)} ({tree.name})")
-    command = [str(tree.python), "-m", "test", f"-j{jobs}", "--junit-xml", str(junit)]
+    log(
+        f"python -m test -j{jobs} {' '.join(REGRTEST_OPTIONS)} "
+        f"{' '.join(modules)} ({tree.name})"
+    )
+    command = [
+        str(tree.python),
+        "-m",
+        "test",
+        f"-j{jobs}",
+        *REGRTEST_OPTIONS,
+        "--junit-xml",
+        str(junit),
+    ]
     completed = subprocess.run(
         [*command, *modules],
         cwd=tree.root,
