@@ -480,9 +480,10 @@ class _State:
 
     def __init__(self, tree: Tree) -> None:
         self._path = tree.root / STATE_FILE
-        self.data: dict[str, object] = (
-            json.loads(self._path.read_text()) if self._path.is_file() else {}
-        )
+        try:
+            self.data: dict[str, object] = json.loads(self._path.read_text())
+        except (OSError, ValueError):
+            self.data = {}
 
     def __contains__(self, step: str) -> bool:
         return step in self.data
@@ -490,7 +491,9 @@ class _State:
     def mark(self, step: str, value: object = True) -> None:
         """Record *step* as done (with *value*) and save at once."""
         self.data[step] = value
-        self._path.write_text(json.dumps(self.data, indent=2, sort_keys=True))
+        partial = self._path.with_suffix(".partial")
+        partial.write_text(json.dumps(self.data, indent=2, sort_keys=True))
+        partial.replace(self._path)
 
 
 def _unpack(tarball: Path, tree: Tree) -> None:
@@ -535,7 +538,10 @@ def prepare_tree(tree: Tree, tarball: Path, jobs: int) -> dict[str, float]:
     Returns the seconds each step took (steps skipped are absent).
     """
     timings: dict[str, float] = {}
-    if not (tree.root / STATE_FILE).is_file():
+    # Until configure has finished, a tree is cheap to remake and may be
+    # half-patched (a run stopped in between): start it again from the
+    # tarball rather than guess what was done.
+    if "configured" not in _State(tree):
         start = time.monotonic()
         log(f"unpacking into {tree.root}")
         _unpack(tarball, tree)
