@@ -222,11 +222,15 @@ def verify_sha256(path: Path, expected: str) -> None:
 def _download(url: str, destination: Path, timeout: float) -> None:
     """Fetch *url* into *destination* (written whole, or not at all)."""
     partial = destination.with_name(destination.name + ".part")
-    with (
-        urllib.request.urlopen(url, timeout=timeout) as response,
-        partial.open("wb") as stream,
-    ):
-        shutil.copyfileobj(response, stream)
+    try:
+        with (
+            urllib.request.urlopen(url, timeout=timeout) as response,
+            partial.open("wb") as stream,
+        ):
+            shutil.copyfileobj(response, stream)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     partial.replace(destination)
 
 
