@@ -16,8 +16,13 @@ SYSTEM_FOR_BOOK := graphviz doxygen $(PYTHON_HEADERS)
 SYSTEM_FOR_PDF := $(SYSTEM_FOR_BOOK) latexmk texlive-latex-recommended \
 	texlive-fonts-recommended texlive-latex-extra tex-gyre
 SYSTEM_FOR_NATIVE := valgrind $(PYTHON_HEADERS)
+# To build CPython and run the tests cpython/build.py runs: a compiler and
+# make, patch (for the series), and the headers of the libraries behind the
+# extension modules those tests import (ctypes, zlib, lzma, bz2).
+SYSTEM_FOR_CPYTHON := build-essential patch pkg-config libffi-dev zlib1g-dev \
+	liblzma-dev libbz2-dev
 
-.PHONY: all book pdf test lint typecheck native clean
+.PHONY: all book pdf test lint typecheck native cpython clean
 
 all: test book
 
@@ -48,6 +53,10 @@ typecheck: $(NOX)
 native: $(NOX)
 	$(REQUIRE) $(SYSTEM_FOR_NATIVE)
 	$(NOX) -s native
+
+cpython: $(NOX)
+	$(REQUIRE) $(SYSTEM_FOR_CPYTHON)
+	$(NOX) -s cpython
 
 clean:
 	rm -rf _build build book/apidocs .nox $(TOOLS_VENV) .mypy_cache .ruff_cache .pytest_cache

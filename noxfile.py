@@ -118,3 +118,18 @@ def native(session: nox.Session) -> None:
         },
         external=True,
     )
+
+
+@nox.session(venv_backend="none")
+def cpython(session: nox.Session) -> None:
+    """Build the pinned CPython with the book's patches and test them.
+
+    A thin wrapper over ``cpython/build.py`` (see ``cpython/README.md``),
+    which needs nothing beyond the standard library: the source tarball and
+    build trees are cached under ``~/.cache/pyinternals``. Arguments after
+    ``--`` go to the script, e.g. ``nox -s cpython -- --debug``.
+    """
+    import sys  # the interpreter nox runs on, which has tomllib (3.11+)
+
+    script = ROOT / "cpython" / "build.py"
+    session.run(sys.executable, str(script), *session.posargs, external=True)
