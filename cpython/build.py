@@ -151,6 +151,11 @@ class Tree:
         """The built interpreter."""
         return self.root / "python"
 
+    @property
+    def series(self) -> str:
+        """The digest of the patch series built here (12 hex digits)."""
+        return series_digest(self.patches)[:12] if self.patches else "none"
+
 
 @dataclasses.dataclass(frozen=True)
 class TestOutcome:
@@ -182,6 +187,7 @@ class Report:
     """Everything one run found out, for :func:`render_report`."""
 
     interpreter: Path
+    series: str = "none"
     timings: dict[str, float] = dataclasses.field(default_factory=dict)
     patched: list[TestOutcome] = dataclasses.field(default_factory=list)
     vanilla: list[TestOutcome] | None = None
@@ -463,14 +469,18 @@ def series_digest(patches: Sequence[Path], extra: Iterable[str] = ()) -> str:
 
 
 def tree_for(cache: Path, pin: Pin, patches: tuple[Path, ...], debug: bool) -> Tree:
-    """Return the build tree a version, patch series and variant map to."""
-    key = (
-        series_digest(patches, [*REGEN_TARGETS, *configure_arguments(debug)])[:12]
-        if patches
-        else "vanilla"
-    )
+    """Return the build tree of a version, variant and patch series.
+
+    There is one patched tree per version and variant, whatever the series:
+    the tree's state records the series it holds (patch names and digests),
+    and a new series is brought in by reverting and applying patches in
+    place (:func:`_rebase`), so that make recompiles only what they touch.
+    A tree cannot be moved or copied instead: configure writes its absolute
+    path into the Makefile, and configuring again recompiles everything.
+    """
+    kind = "patched" if patches else "vanilla"
     variant = "debug" if debug else "release"
-    root = cache / "builds" / f"cpython-{pin.version}-{key}-{variant}"
+    root = cache / "builds" / f"cpython-{pin.version}-{kind}-{variant}"
     return Tree(root=root, version=pin.version, patches=patches, debug=debug)
 
 
@@ -515,20 +525,113 @@ def _unpack(tarball: Path, tree: Tree) -> None:
     shutil.rmtree(staging)
 
 
-def _apply_patches(tree: Tree, state: _State) -> None:
-    """Apply the series in order; a patch that does not apply exactly stops."""
-    for patch in tree.patches:
-        command = ["patch", "-p1", "--batch", "--forward", "--fuzz=0", "-i", str(patch)]
+PATCH_COPIES = ".pyinternals-patches"
+
+
+def _patch_command(patch: Path, *extra: str) -> list[str]:
+    """Return the ``patch`` command that applies *patch* exactly (or reverts it)."""
+    return ["patch", "-p1", "--batch", "--fuzz=0", *extra, "-i", str(patch)]
+
+
+def _apply_patches(tree: Tree, state: _State, start: int = 0) -> None:
+    """Apply the series from patch *start* on; one that does not apply stops.
+
+    A copy of each applied patch is kept in the tree, so that a later series
+    can revert it even after the file in ``cpython/patches`` has changed.
+    """
+    applied: list[list[str]] = list(_applied(state))[:start]
+    copies = tree.root / PATCH_COPIES
+    copies.mkdir(exist_ok=True)
+    for patch in tree.patches[start:]:
         dry = subprocess.run(
-            [*command, "--dry-run"], cwd=tree.root, capture_output=True, text=True
+            _patch_command(patch, "--forward", "--dry-run"),
+            cwd=tree.root,
+            capture_output=True,
+            text=True,
         )
         if dry.returncode != 0:
             raise BuildError(
                 f"{patch.name} does not apply to CPython {tree.version}:\n{dry.stdout}"
             )
-        _run(command, cwd=tree.root, quiet=True)
+        _run(_patch_command(patch, "--forward"), cwd=tree.root, quiet=True)
+        shutil.copy2(patch, copies / patch.name)
+        applied.append([patch.name, file_sha256(patch)])
+        state.mark("patched", applied)
         log(f"applied {patch.name}")
-    state.mark("patched", [patch.name for patch in tree.patches])
+    state.mark("patched", applied)
+
+
+def _applied(state: _State) -> Iterator[list[str]]:
+    """Yield ``[name, sha256]`` for each patch applied to a tree, in order."""
+    recorded = state.data.get("patched")
+    for entry in recorded if isinstance(recorded, list) else []:
+        if isinstance(entry, list) and len(entry) == 2:
+            yield [str(entry[0]), str(entry[1])]
+
+
+def _series_changed(tree: Tree, state: _State) -> bool:
+    """Tell whether the tree holds another series than ``tree.patches``."""
+    wanted = [[patch.name, file_sha256(patch)] for patch in tree.patches]
+    return list(_applied(state)) != wanted
+
+
+def _rebase(tree: Tree, state: _State) -> None:
+    """Revert the applied patches the series no longer has, apply its new ones.
+
+    Patches are compared by name and digest; from the first that differs,
+    the applied ones are reverted (from the copies kept in the tree) and the
+    series' own applied. The tree keeps its configuration and objects, so
+    make rebuilds only what the patches touch.
+    """
+    applied = list(_applied(state))
+    wanted = [[patch.name, file_sha256(patch)] for patch in tree.patches]
+    common = 0
+    while common < min(len(applied), len(wanted)) and (
+        applied[common] == wanted[common]
+    ):
+        common += 1
+    copies = tree.root / PATCH_COPIES
+    touched = _touched_files(
+        [copies / name for name, _digest in applied[common:]]
+        + list(tree.patches[common:])
+    )
+    before = {name: _fingerprint(tree.root / name) for name in touched}
+    state.mark("rebasing", True)
+    for name, _digest in reversed(applied[common:]):
+        copy = tree.root / PATCH_COPIES / name
+        _run(_patch_command(copy, "--reverse"), cwd=tree.root, quiet=True)
+        copy.unlink()
+        log(f"reverted {name}")
+    state.data["patched"] = applied[:common]
+    _apply_patches(tree, state, start=common)
+    # Reverting and applying again rewrites files whose content ends up as
+    # it was: give those their old times back, so make leaves them alone.
+    for name, old in before.items():
+        path = tree.root / name
+        new = _fingerprint(path)
+        if old is not None and new is not None and new[0] == old[0]:
+            os.utime(path, ns=(old[1], old[1]))
+    state.data.pop("regenerated", None)
+    state.data.pop("rebasing", None)
+    state.mark("series", tree.series)
+
+
+def _touched_files(patches: Iterable[Path]) -> set[str]:
+    """Return the paths (relative to the tree) that *patches* change."""
+    names: set[str] = set()
+    for patch in patches:
+        for line in patch.read_text(errors="replace").splitlines():
+            if line.startswith(("--- a/", "+++ b/")):
+                names.add(line[6:].split("\t")[0])
+    return names
+
+
+def _fingerprint(path: Path) -> tuple[str, int] | None:
+    """Return a file's digest and modification time (ns), or None if absent."""
+    try:
+        return file_sha256(path), path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
 
 
 def _make(tree: Tree, targets: Sequence[str], jobs: int, log_name: str) -> None:
@@ -539,9 +642,23 @@ def _make(tree: Tree, targets: Sequence[str], jobs: int, log_name: str) -> None:
 def prepare_tree(tree: Tree, tarball: Path, jobs: int) -> dict[str, float]:
     """Bring *tree* to a built interpreter, doing only the steps not yet done.
 
-    Returns the seconds each step took (steps skipped are absent).
+    A tree built for another series is brought to this one in place (see
+    :func:`tree_for`). Returns the seconds each step took (steps skipped are
+    absent).
     """
     timings: dict[str, float] = {}
+    state = _State(tree)
+    if "rebasing" in state:
+        shutil.rmtree(tree.root)  # a run stopped mid-rebase: start again
+    elif "configured" in state and tree.patches and _series_changed(tree, state):
+        start = time.monotonic()
+        log(f"bringing {tree.root} to the new series")
+        try:
+            _rebase(tree, state)
+        except BuildError as error:
+            log(f"could not ({error}); starting the tree again")
+            shutil.rmtree(tree.root)
+        timings["rebase"] = time.monotonic() - start
     # Until configure has finished, a tree is cheap to remake and may be
     # half-patched (a run stopped in between): start it again from the
     # tarball rather than guess what was done.
@@ -555,6 +672,7 @@ def prepare_tree(tree: Tree, tarball: Path, jobs: int) -> dict[str, float]:
     if tree.patches and "patched" not in state:
         start = time.monotonic()
         _apply_patches(tree, state)
+        state.mark("series", tree.series)
         timings["patch"] = time.monotonic() - start
     if "configured" not in state:
         start = time.monotonic()
@@ -567,7 +685,7 @@ def prepare_tree(tree: Tree, tarball: Path, jobs: int) -> dict[str, float]:
         )
         state.mark("configured", arguments)
         timings["configure"] = time.monotonic() - start
-    if tree.patches and "regenerated" not in state:
+    if tree.patches and state.data.get("regenerated") != list(REGEN_TARGETS):
         start = time.monotonic()
         log(f"regenerating: make {' '.join(REGEN_TARGETS)}")
         # configure picks the first python3.1x on PATH for the generators,
@@ -611,14 +729,17 @@ def _link(tree: Tree, build_dir: Path) -> Path:
 
 
 def _prune(tree: Tree) -> None:
-    """Remove trees of the same variant built for another patch series.
+    """Remove trees of the variant left by the earlier layout, one per series.
 
-    Only the current series' trees and the vanilla ones are kept, so the
-    cache holds at most four trees (about 0.5 GB each) per version.
+    The cache keeps one patched and one vanilla tree per version and variant
+    (about 0.45 GB each).
     """
     variant = "debug" if tree.debug else "release"
+    keep = {
+        f"cpython-{tree.version}-{kind}-{variant}" for kind in ("patched", "vanilla")
+    }
     for other in tree.root.parent.glob(f"cpython-{tree.version}-*-{variant}"):
-        if other != tree.root and "-vanilla-" not in other.name and other.is_dir():
+        if other.name not in keep and other.is_dir():
             log(f"removing the outdated tree {other}")
             shutil.rmtree(other, ignore_errors=True)
 
@@ -681,6 +802,7 @@ def run_regrtest(
     state = _State(tree)
     key = {
         "build": state.data.get("built"),
+        "series": state.data.get("series"),
         "modules": list(modules),
         "options": list(REGRTEST_OPTIONS),
     }
@@ -825,7 +947,7 @@ def render_report(report: Report) -> str:
                 f"{result.skipped} skipped"
             )
     lines.append("")
-    lines.append(f"interpreter: {report.interpreter}")
+    lines.append(f"interpreter: {report.interpreter} (patch series {report.series})")
     return "\n".join(lines)
 
 
@@ -912,7 +1034,9 @@ def _pipeline(options: argparse.Namespace) -> int:
         timings = prepare_tree(patched, tarball, options.jobs)
         _prune(patched)
         link = _link(patched, REPOSITORY / "_build" / "cpython")
-        report = Report(interpreter=link / "python", timings=timings)
+        report = Report(
+            interpreter=link / "python", series=patched.series, timings=timings
+        )
         if options.debug:
             _check_debug_build(patched)
         report.patched = run_patch_tests(patched)
