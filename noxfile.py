@@ -73,9 +73,22 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy --strict over src/pyinternals (configured in pyproject.toml)."""
+    """mypy --strict over src/pyinternals and the CPython build driver.
+
+    ``src/pyinternals`` is configured in pyproject.toml. The driver is checked
+    apart: ``cpython/build.py`` imports the package ``driver`` from its own
+    folder, which ``MYPYPATH`` makes mypy search too.
+    """
     _install_project(session, "typecheck")
     session.run("mypy")
+    cpython = ROOT / "cpython"
+    session.run(
+        "mypy",
+        "--strict",
+        str(cpython / "build.py"),
+        str(cpython / "driver"),
+        env={"MYPYPATH": str(cpython)},
+    )
 
 
 @nox.session
