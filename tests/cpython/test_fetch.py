@@ -5,6 +5,7 @@ import urllib.error
 from pathlib import Path
 
 import pytest
+
 from driver import fetch
 from driver.fetch import apt_mirrors, obtain_tarball
 from driver.pin import Pin

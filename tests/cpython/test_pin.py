@@ -4,6 +4,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
+
 from driver.pin import Pin, file_sha256, verify_sha256
 from driver.process import BuildError
 

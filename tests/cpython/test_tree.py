@@ -4,6 +4,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from driver.pin import Pin
 from driver.tree import (
     STATE_FILE,
