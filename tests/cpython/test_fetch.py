@@ -28,10 +28,10 @@ def _pin(content: bytes = GOOD) -> Pin:
 
 ONE_LINE = """\
 # the Debian archive, with options in brackets
-deb [arch=amd64 signed-by=/k.gpg] http://deb.debian.org/debian bookworm main contrib
-deb-src http://deb.debian.org/debian bookworm main
-deb http://deb.debian.org/debian bookworm-updates main
-deb http://security.debian.org/debian-security bookworm-security main
+deb [arch=amd64 signed-by=/k.gpg] http://archive.example/debian bookworm main contrib
+deb-src http://archive.example/debian bookworm main
+deb http://archive.example/debian bookworm-updates main
+deb http://security.example/debian-security bookworm-security main
 deb https://vendor.example/apt bookworm stable
 #deb http://commented.example/debian bookworm main
 deb http://mirror.example/debian bookworm main  # a trailing comment
@@ -41,13 +41,13 @@ deb http://old.example/debian bullseye main
 DEB822 = """\
 # Debian's own stanza, two mirrors
 Types: deb deb-src
-URIs: http://deb.debian.org/debian http://ftp.example/debian
+URIs: http://archive.example/debian http://ftp.example/debian
 Suites: bookworm bookworm-updates
 Components: main non-free-firmware
 Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
 
 Types: deb
-URIs: http://security.debian.org/debian-security
+URIs: http://security.example/debian-security
 Suites: bookworm-security
 Components: main
 
@@ -72,7 +72,7 @@ def test_one_line_sources(tmp_path: Path) -> None:
     path = tmp_path / "sources.list"
     path.write_text(ONE_LINE)
     assert apt_mirrors([path], codename="bookworm") == [
-        "http://deb.debian.org/debian",
+        "http://archive.example/debian",
         "http://mirror.example/debian",
     ]
 
@@ -81,7 +81,7 @@ def test_deb822_sources(tmp_path: Path) -> None:
     path = tmp_path / "debian.sources"
     path.write_text(DEB822)
     assert apt_mirrors([path], codename="bookworm") == [
-        "http://deb.debian.org/debian",
+        "http://archive.example/debian",
         "http://ftp.example/debian",
     ]
 
@@ -100,7 +100,7 @@ def test_both_formats_together_in_order_without_repeats(tmp_path: Path) -> None:
     deb822.write_text(DEB822)
     missing = tmp_path / "absent.list"
     assert apt_mirrors([missing, one_line, deb822], codename="bookworm") == [
-        "http://deb.debian.org/debian",
+        "http://archive.example/debian",
         "http://mirror.example/debian",
         "http://ftp.example/debian",
     ]
