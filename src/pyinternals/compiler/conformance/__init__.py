@@ -1,0 +1,10 @@
+"""The compiler's front end, compared with CPython's on real files.
+
+Each part of the front end has a module here with one function,
+``compare(source, filename) -> Verdict``, that runs our part and CPython's on
+one file and says whether they agree. :mod:`~.corpus` lists the files (every
+``.py`` file of the running interpreter's standard library) and the runner
+in ``python -m pyinternals.compiler.conformance`` prints the figures.
+"""
+
+__all__: list[str] = ["verdict"]
