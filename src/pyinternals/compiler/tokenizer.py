@@ -76,15 +76,15 @@ _OCT_DIGITS = re.compile(r"[0-7]*")
 _BIN_DIGITS = re.compile(r"[01]*")
 _COMMENT_BODY = re.compile(r"[^\r\n]*")
 _STRING_PREFIX_CHARS = frozenset("bBrRuUfF")
-_IDENTIFIER_START = frozenset(
-    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_"
-)
+_IDENTIFIER_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_")
 _DIGIT_CHARS = frozenset("0123456789")
 _FSTRING_PLAIN = re.compile(r"[^{}\\\n'\"]+")
 
 # Keywords that may legally follow a number ("1if x else y"): CPython only
 # warns about them, where any other letter after a number is an error.
-_KEYWORD_AFTER_NUMBER = re.compile(r"(?:and|else|for|if|in|is|not|or)(?![\w\x80-\U0010ffff])")
+_KEYWORD_AFTER_NUMBER = re.compile(
+    r"(?:and|else|for|if|in|is|not|or)(?![\w\x80-\U0010ffff])"
+)
 
 
 def _string_body_pattern(quote: str, triple: bool) -> "re.Pattern[str]":
@@ -115,7 +115,7 @@ _CLOSING = {")": "(", "]": "[", "}": "{"}
 
 
 def _split_lines(source: str) -> list[str]:
-    """Physical lines as ``readline`` gives them: split after each ``\\n`` only."""
+    """Split *source* as ``readline`` does: after each line feed only."""
     lines = source.split("\n")
     last = lines.pop()
     lines = [line + "\n" for line in lines]
@@ -193,7 +193,7 @@ class _Lexer:
         return True
 
     def _line_text(self, line: str, lineno: int) -> str:
-        """The ``line`` field: without the newline the tokenizer made up."""
+        """Return the ``line`` field: without a newline the tokenizer made up."""
         if lineno == self.implicit_newline_at and line.endswith("\n"):
             return line[:-1]
         return line
@@ -201,7 +201,7 @@ class _Lexer:
     # -- making tokens ---------------------------------------------------
 
     def _token(self, type_: int, start: int, end: int) -> TokenInfo:
-        """A token inside the current line, from column *start* to *end*."""
+        """Make a token inside the current line, from column *start* to *end*."""
         if self.extra_tokens and type_ > DEDENT and type_ < OP:
             shown_type = OP
         else:
@@ -210,7 +210,7 @@ class _Lexer:
             self.cached_line = self._line_text(self.line, self.lineno)
         self.cached_lineno = self.lineno
         position = (self.lineno, start)
-        return _new_token(  # type: ignore[no-any-return]
+        return _new_token(
             TokenInfo,
             (
                 shown_type,
@@ -224,11 +224,11 @@ class _Lexer:
     def _multiline_token(
         self, type_: int, text: str, start_lineno: int, start_col: int, lines: str
     ) -> TokenInfo:
-        """A string literal that may span lines, ending at the cursor."""
+        """Make a string-literal token that may span lines, ending at the cursor."""
         if self.lineno != self.cached_lineno:
             self.cached_line = self._line_text(lines, self.lineno)
         self.cached_lineno = start_lineno
-        return _new_token(  # type: ignore[no-any-return]
+        return _new_token(
             TokenInfo,
             (
                 type_,
@@ -244,22 +244,23 @@ class _Lexer:
         if self.lineno != self.cached_lineno:
             self.cached_line = self._line_text(self.line, self.lineno)
         self.cached_lineno = self.lineno
-        return _new_token(  # type: ignore[no-any-return]
-            TokenInfo, (type_, "", (self.lineno, -1), (self.lineno, -1), self.cached_line)
+        return _new_token(
+            TokenInfo,
+            (type_, "", (self.lineno, -1), (self.lineno, -1), self.cached_line),
         )
 
     def _trailing_token(self, type_: int) -> TokenInfo:
         """DEDENT and ENDMARKER at end of input, as :mod:`tokenize` shows them."""
         position = (self.lineno + 1, 0)
         self.cached_lineno = self.lineno
-        return _new_token(TokenInfo, (type_, "", position, position, ""))  # type: ignore[no-any-return]
+        return _new_token(TokenInfo, (type_, "", position, position, ""))
 
     # -- errors ----------------------------------------------------------
 
     def _syntax_error(
         self, message: str, offset: int | None = None, end_offset: int | None = None
     ) -> SyntaxError:
-        """A tokenizer error at the cursor (or at the given 1-based columns)."""
+        """Build a tokenizer error at the cursor (or at the given 1-based columns)."""
         if offset is None:
             offset = self.pos
         if end_offset is None:
@@ -270,7 +271,7 @@ class _Lexer:
         )
 
     def _fail(self, code: str) -> Exception:
-        """The error for one of the C tokenizer's error codes.
+        """Build the error for one of the C tokenizer's error codes.
 
         The parser (``Parser/pegen_errors.c``, ``_Pypegen_tokenizer_error``)
         and :mod:`tokenize` (``Python/Python-tokenize.c``,
@@ -294,7 +295,9 @@ class _Lexer:
                 "unindent does not match any outer indentation level", details
             )
         if code == "E_TABSPACE":
-            return TabError("inconsistent use of tabs and spaces in indentation", details)
+            return TabError(
+                "inconsistent use of tabs and spaces in indentation", details
+            )
         if code == "E_TOODEEP":
             return IndentationError("too many levels of indentation", details)
         return SyntaxError(
@@ -316,20 +319,30 @@ class _Lexer:
             message, cls = (
                 ("unexpected EOF while parsing", SyntaxError)
                 if code == "E_EOF"
-                else ("unindent does not match any outer indentation level", IndentationError)
+                else (
+                    "unindent does not match any outer indentation level",
+                    IndentationError,
+                )
             )
-            return cls(message, (self.filename, self.lineno, len(line), line, self.lineno, -1))
+            return cls(
+                message, (self.filename, self.lineno, len(line), line, self.lineno, -1)
+            )
         if code == "E_LINECONT":
             message = "unexpected character after line continuation character"
-            return SyntaxError(message, (self.filename, self.lineno, self.pos, line, self.lineno, 0))
+            return SyntaxError(
+                message, (self.filename, self.lineno, self.pos, line, self.lineno, 0)
+            )
         cls, message = {
-            "E_TABSPACE": (TabError, "inconsistent use of tabs and spaces in indentation"),
+            "E_TABSPACE": (
+                TabError,
+                "inconsistent use of tabs and spaces in indentation",
+            ),
             "E_TOODEEP": (IndentationError, "too many levels of indentation"),
         }[code]
         return cls(message, (self.filename, self.lineno, 1, line, self.lineno, 0))
 
     def _warn(self, message: str) -> None:
-        """A tokenizer warning, raised as a SyntaxError if warnings are errors."""
+        """Warn as the tokenizer does; raise a SyntaxError if warnings are errors."""
         category: type[Warning] = (
             SyntaxWarning if sys.version_info >= (3, 12) else DeprecationWarning
         )
@@ -373,7 +386,7 @@ class _Lexer:
         if self.pending:
             return self._pending_indentation_token()
         line = self.line
-        start = pos = _SPACES.match(line, self.pos).end()
+        start = pos = _SPACES.match(line, self.pos).end()  # type: ignore[union-attr]
         self.pos = pos
         char = line[pos] if pos < len(line) else ""
         if char == "#":
@@ -518,9 +531,9 @@ class _Lexer:
         return self._positionless_token(ENDMARKER)
 
     def _scan_comment(self, blank_line: bool) -> TokenInfo | None:
-        """A comment runs to the end of the line; only :mod:`tokenize` keeps it."""
+        """Scan a comment, to the end of the line; only :mod:`tokenize` keeps it."""
         start = self.pos
-        end = _COMMENT_BODY.match(self.line, start).end()
+        end = _COMMENT_BODY.match(self.line, start).end()  # type: ignore[union-attr]
         self.pos = end
         if not self.extra_tokens:
             return None
@@ -545,14 +558,16 @@ class _Lexer:
                 return token._replace(string="")
             return token
         if not self.extra_tokens:
-            return self._token(NEWLINE, start, end - 1)._replace(end=(self.lineno, end - 1))
+            return self._token(NEWLINE, start, end - 1)._replace(
+                end=(self.lineno, end - 1)
+            )
         token = self._token(NEWLINE, start, end)
         if self.lineno == self.implicit_newline_at:
             return token._replace(string="")
         return token
 
     def _scan_name_or_prefixed_string(self, mode: _Mode) -> TokenInfo:
-        """An identifier, or a string prefix such as ``rb`` and its string."""
+        """Scan an identifier, or a string prefix such as ``rb`` and its string."""
         line = self.line
         start = self.pos
         pos = start
@@ -578,7 +593,7 @@ class _Lexer:
                     return self._scan_string(start, pos)
             else:
                 break
-        end = _NAME_TAIL.match(line, pos).end()
+        end = _NAME_TAIL.match(line, pos).end()  # type: ignore[union-attr]
         self.pos = end
         if not self.extra_tokens and not line[start:end].isascii():
             self._verify_identifier(start, end)
@@ -599,9 +614,16 @@ class _Lexer:
     # -- numbers ---------------------------------------------------------
 
     def _scan_number(self, start: int) -> TokenInfo:
-        """A number literal: integers in four bases, floats, imaginaries."""
+        """Scan a number literal: integers in four bases, floats, imaginaries."""
         line = self.line
-        if line[start] == "0" and line[start + 1 : start + 2] in ("x", "X", "o", "O", "b", "B"):
+        if line[start] == "0" and line[start + 1 : start + 2] in (
+            "x",
+            "X",
+            "o",
+            "O",
+            "b",
+            "B",
+        ):
             pos = self._scan_based_integer(start)
         elif line[start] == "0":
             pos = self._scan_zero_integer_or_float(start)
@@ -614,10 +636,10 @@ class _Lexer:
         """Digits with single underscores between them, from *pos*."""
         line = self.line
         while True:
-            pos = digits.match(line, pos).end()
+            pos = digits.match(line, pos).end()  # type: ignore[union-attr]
             if line[pos] != "_":
                 return pos
-            if not digits.match(line, pos + 1).end() > pos + 1:
+            if not digits.match(line, pos + 1).end() > pos + 1:  # type: ignore[union-attr]
                 self.pos = pos + 1
                 raise self._syntax_error(f"invalid {kind} literal")
             pos += 1
@@ -635,11 +657,13 @@ class _Lexer:
         while True:
             if line[pos] == "_":
                 pos += 1
-            first = digits.match(line, pos).end()
+            first = digits.match(line, pos).end()  # type: ignore[union-attr]
             if first == pos:
                 if base != "x" and line[pos] in _DIGIT_CHARS:
                     self.pos = pos + 1
-                    raise self._syntax_error(f"invalid digit '{line[pos]}' in {kind} literal")
+                    raise self._syntax_error(
+                        f"invalid digit '{line[pos]}' in {kind} literal"
+                    )
                 self.pos = pos
                 raise self._syntax_error(f"invalid {kind} literal")
             pos = first
@@ -652,7 +676,7 @@ class _Lexer:
         return pos
 
     def _scan_zero_integer_or_float(self, start: int) -> int:
-        """A number starting with ``0``: zero, or a float, never ``0777``."""
+        """Scan a number starting with ``0``: zero, or a float, never ``0777``."""
         line = self.line
         pos = start + 1
         while True:
@@ -712,7 +736,7 @@ class _Lexer:
         return pos
 
     def _verify_end_of_number(self, pos: int, kind: str) -> None:
-        """A letter right after a number is an error, or a warning before a keyword."""
+        """Reject a letter right after a number; only warn before a keyword."""
         if self.extra_tokens:
             return
         line = self.line
@@ -720,7 +744,9 @@ class _Lexer:
         if not (char.isascii() and (char.isalnum() or char == "_")):
             return
         if _KEYWORD_AFTER_NUMBER.match(line, pos) or (
-            char == "i" and line[pos + 1 : pos + 2] in ("f", "n", "s") and pos + 1 < len(line)
+            char == "i"
+            and line[pos + 1 : pos + 2] in ("f", "n", "s")
+            and pos + 1 < len(line)
         ):
             self.pos = pos
             self._warn(f"invalid {kind} literal")
@@ -731,7 +757,7 @@ class _Lexer:
     # -- strings ---------------------------------------------------------
 
     def _scan_string(self, start: int, quote_pos: int) -> TokenInfo:
-        """A string literal (with its prefix, from *start*), perhaps many lines long."""
+        """Scan a string literal (prefix from *start*), perhaps many lines long."""
         line = self.line
         quote = line[quote_pos]
         triple = line.startswith(quote * 3, quote_pos)
@@ -742,7 +768,7 @@ class _Lexer:
         self.start_lineno = start_lineno
         earlier: list[str] = []
         while True:
-            pos = body.match(line, pos).end()
+            pos = body.match(line, pos).end()  # type: ignore[union-attr]
             if line.startswith(closing, pos):
                 pos += len(closing)
                 break
@@ -759,7 +785,9 @@ class _Lexer:
         if not earlier:
             return self._token(STRING, start, pos)
         text = earlier[0][start:] + "".join(earlier[1:]) + line[:pos]
-        return self._multiline_token(STRING, text, start_lineno, start, "".join(earlier) + line)
+        return self._multiline_token(
+            STRING, text, start_lineno, start, "".join(earlier) + line
+        )
 
     def _unterminated_string(
         self, start: int, lines: list[str], quote: str, triple: bool
@@ -774,13 +802,16 @@ class _Lexer:
         self.line = lines[0]
         self.pos = start + 1
         mode = self.modes[-1]
-        if len(self.modes) > 1 and mode.quote == quote and mode.quote_size == (
-            3 if triple else 1
+        if (
+            len(self.modes) > 1
+            and mode.quote == quote
+            and mode.quote_size == (3 if triple else 1)
         ):
             raise self._syntax_error("f-string: expecting '}'")
         if triple:
             raise self._syntax_error(
-                f"unterminated triple-quoted string literal (detected at line {detected})"
+                "unterminated triple-quoted string literal "
+                f"(detected at line {detected})"
             )
         message = f"unterminated string literal (detected at line {detected})"
         escapes = _ESCAPE.findall("".join(lines)[start:])
@@ -795,12 +826,18 @@ class _Lexer:
         line = self.line
         pos = self.pos
         char = line[pos]
-        if _SPLITS_FSTRINGS and len(self.modes) > 1 and char in ":}!{" and mode.expr_start_depth >= 0:
-            if char == ":" and self._starts_format_spec(mode):
-                self.pos = pos + 1
-                mode.in_fstring_text = True
-                mode.in_format_spec = True
-                return self._token(_ONE_CHAR[":"], start, pos + 1)
+        if (
+            char == ":"
+            and _SPLITS_FSTRINGS
+            and len(self.modes) > 1
+            and mode.expr_start_depth >= 0
+            and self._starts_format_spec(mode)
+        ):
+            # In an f-string's replacement field, this colon starts the spec.
+            self.pos = pos + 1
+            mode.in_fstring_text = True
+            mode.in_format_spec = True
+            return self._token(_ONE_CHAR[":"], start, pos + 1)
         type3 = _THREE_CHARS.get(line[pos : pos + 3])
         if type3 is not None:
             self.pos = pos + 3
@@ -815,7 +852,9 @@ class _Lexer:
         elif char in ")]}":
             self._close_bracket(mode, char)
         if not char.isprintable() and not self.extra_tokens:
-            raise self._syntax_error(f"invalid non-printable character U+{ord(char):04X}")
+            raise self._syntax_error(
+                f"invalid non-printable character U+{ord(char):04X}"
+            )
         if char == "=" and mode.expr_start_depth >= 0:
             mode.debug = True
         return self._token(_ONE_CHAR.get(char, OP), start, pos + 1)
@@ -904,7 +943,7 @@ class _Lexer:
         return self._scan_fstring_middle(mode)
 
     def _enter_replacement_field(self, mode: _Mode) -> TokenInfo | None:
-        """A ``{`` opens an expression: back to the regular mode for it."""
+        """Open an expression at ``{``: back to the regular mode for it."""
         mode.expr_start_depth += 1
         if mode.expr_start_depth >= _MAX_EXPR_NESTING:
             raise self._syntax_error("f-string: expressions nested too deeply")
@@ -973,7 +1012,11 @@ class _Lexer:
             if char == "}":
                 if unicode_escape:
                     break
-                if line.startswith("}", pos) and not in_format_spec and mode.curly_bracket_depth == 0:
+                if (
+                    line.startswith("}", pos)
+                    and not in_format_spec
+                    and mode.curly_bracket_depth == 0
+                ):
                     text_end = pos
                     pos += 1
                 else:
@@ -1016,7 +1059,7 @@ class _Lexer:
         self.pos = pos
 
     def _warn_invalid_escape(self, char: str) -> None:
-        """``\\{`` in a non-raw f-string: an invalid escape sequence."""
+        r"""Warn of ``\{`` in a non-raw f-string: an invalid escape sequence."""
         message = f"invalid escape sequence '\\{char}'"
         try:
             warnings.warn_explicit(message, SyntaxWarning, self.filename, self.lineno)
@@ -1031,7 +1074,8 @@ class _Lexer:
         self.pos = mode.start_col + 1
         if mode.quote_size == 3:
             raise self._syntax_error(
-                f"unterminated triple-quoted f-string literal (detected at line {detected})"
+                "unterminated triple-quoted f-string literal "
+                f"(detected at line {detected})"
             )
         raise self._syntax_error(
             f"unterminated f-string literal (detected at line {detected})"
@@ -1139,7 +1183,7 @@ class _PurePythonLexer:
         yield from self._end_tokens(last_line)
 
     def _end_tokens(self, last_line: str) -> Iterator[TokenInfo]:
-        """An implicit NEWLINE if the last line lacked one; close all blocks."""
+        """Add a NEWLINE if the last line lacked one; close all blocks."""
         lnum = self.lnum
         if (
             last_line
@@ -1153,7 +1197,7 @@ class _PurePythonLexer:
         yield TokenInfo(ENDMARKER, "", (lnum, 0), (lnum, 0), "")
 
     def _continue_string(self, line: str) -> _Steps:
-        """A line inside a string begun on an earlier line.
+        """Scan a line inside a string begun on an earlier line.
 
         Returns where scanning goes on in this line, or -1 for the next line.
         """
@@ -1235,7 +1279,9 @@ class _PurePythonLexer:
         while pos < end_of_line:
             span = self._scan_at(line, pos)
             if span is None:
-                yield TokenInfo(ERRORTOKEN, line[pos], (lnum, pos), (lnum, pos + 1), line)
+                yield TokenInfo(
+                    ERRORTOKEN, line[pos], (lnum, pos), (lnum, pos + 1), line
+                )
                 pos += 1
                 continue
             start, pos = span
@@ -1250,7 +1296,7 @@ class _PurePythonLexer:
 
     def _scan_at(self, line: str, pos: int) -> tuple[int, int] | None:
         """Where the next token starts and ends, or None if nothing matches."""
-        start = _SPACES.match(line, pos).end()
+        start = _SPACES.match(line, pos).end()  # type: ignore[union-attr]
         char = line[start] if start < len(line) else ""
         if not char:
             return start, start
@@ -1261,7 +1307,7 @@ class _PurePythonLexer:
                 return start, start + 3
             return None
         if char == "#":
-            return start, _COMMENT_BODY.match(line, start).end()
+            return start, _COMMENT_BODY.match(line, start).end()  # type: ignore[union-attr]
         quoted = _PY_PREFIX_AND_QUOTE.match(line, start)
         if quoted and len(quoted.group(2)) == 3 and _is_string_prefix(quoted.group(1)):
             return start, quoted.end()
@@ -1286,7 +1332,7 @@ class _PurePythonLexer:
         return None
 
     def _classify(self, line: str, start: int, end: int) -> TokenInfo | None:
-        """The token for the text the scan found, typed as the 3.11 module does."""
+        """Type the text the scan found, as the 3.11 module does."""
         lnum = self.lnum
         text = line[start:end]
         initial = text[0]
@@ -1314,13 +1360,15 @@ class _PurePythonLexer:
     def _string_token(
         self, line: str, start: int, end: int, quote: str
     ) -> TokenInfo | None:
-        """A whole string on this line, or the first line of a longer one."""
+        """Make a whole string on this line, or start a longer one."""
         lnum = self.lnum
         if len(quote) == 3:
             match = _PY_TRIPLE_END[quote[0]].match(line, end)
             if match:
                 end = match.end()
-                return TokenInfo(STRING, line[start:end], (lnum, start), (lnum, end), line)
+                return TokenInfo(
+                    STRING, line[start:end], (lnum, start), (lnum, end), line
+                )
             self.string_end = _PY_TRIPLE_END[quote[0]]
         elif line[end - 1] == "\n":
             self.string_end = _PY_SINGLE_END[quote]
@@ -1352,7 +1400,7 @@ def _normal_encoding_name(name: str) -> str:
 
 
 def _cookie_encoding(line: bytes, bom_found: bool) -> str | None:
-    """The encoding a ``# -*- coding: ... -*-`` comment on *line* declares."""
+    """Return the encoding a ``# -*- coding: ... -*-`` comment declares."""
     try:
         text = line.decode("utf-8")
     except UnicodeDecodeError:
@@ -1382,7 +1430,7 @@ def _split_byte_lines(source: bytes) -> list[bytes]:
 
 
 def detect_encoding(source: bytes) -> str:
-    """The encoding of Python source *source*, by the rules of PEP 263.
+    r"""Return the encoding of Python source *source*, by PEP 263's rules.
 
     A UTF-8 byte order mark gives ``'utf-8-sig'``; otherwise a coding
     comment on the first line, or on the second if the first is blank or a
@@ -1391,16 +1439,16 @@ def detect_encoding(source: bytes) -> str:
     unknown encoding, a cookie line that is not UTF-8, or a cookie that
     contradicts the byte order mark.
 
-    >>> detect_encoding(b"# -*- coding: latin-1 -*-\\nx = 1\\n")
+    >>> detect_encoding(b"# -*- coding: latin-1 -*-\nx = 1\n")
     'iso-8859-1'
-    >>> detect_encoding(b"\\xef\\xbb\\xbfx = 1\\n")
+    >>> detect_encoding(b"\xef\xbb\xbfx = 1\n")
     'utf-8-sig'
     """
     return _detect_encoding(_split_byte_lines(source))[0]
 
 
 def _detect_encoding(lines: list[bytes]) -> tuple[str, int]:
-    """The encoding, and how many of *lines* were read to find it."""
+    """Return the encoding, and how many of *lines* were read to find it."""
     default = "utf-8"
     bom_found = False
     first = lines[0] if lines else b""
@@ -1423,7 +1471,7 @@ def _detect_encoding(lines: list[bytes]) -> tuple[str, int]:
 
 
 def tokenize(source: str) -> Iterator[TokenInfo]:
-    """Tokenize *source* as :func:`tokenize.generate_tokens` does on this Python.
+    r"""Tokenize *source* as :func:`tokenize.generate_tokens` does on this Python.
 
     The tokens, their positions and ``line`` fields, and the errors are the
     ones the running version's :mod:`tokenize` gives: on 3.11, f-strings
@@ -1431,8 +1479,8 @@ def tokenize(source: str) -> Iterator[TokenInfo]:
     f-strings come in parts and bad input raises :exc:`tokenize.TokenError`
     (or :exc:`IndentationError`).
 
-    >>> [t.string for t in tokenize("x = 1  # one\\n")]
-    ['x', '=', '1', '# one', '\\n', '']
+    >>> [t.string for t in tokenize("x = 1  # one\n")]
+    ['x', '=', '1', '# one', '\n', '']
     """
     return _tokenize_lines(_split_lines(source), None)
 
@@ -1446,7 +1494,7 @@ def _tokenize_lines(
 
 
 def _tokenize_module_tokens(lines: list[str]) -> Iterator[TokenInfo]:
-    """The C tokenizer's extra-tokens stream, with :mod:`tokenize`'s errors."""
+    """Yield the C tokenizer's extra tokens, with :mod:`tokenize`'s errors."""
     lexer = _Lexer(lines, extra_tokens=True, filename="<string>")
     try:
         yield from lexer.tokens()
@@ -1460,16 +1508,16 @@ def _tokenize_module_tokens(lines: list[str]) -> Iterator[TokenInfo]:
 
 
 def tokenize_bytes(source: bytes) -> Iterator[TokenInfo]:
-    """Tokenize encoded source as :func:`tokenize.tokenize` does.
+    r"""Tokenize encoded source as :func:`tokenize.tokenize` does.
 
     The first token is ENCODING, naming the encoding :func:`detect_encoding`
     found (``'utf-8'`` for a byte order mark).  Undecodable bytes raise
     :exc:`UnicodeDecodeError` when their line is reached on 3.11, and are
     replaced by U+FFFD from 3.12 on, as in the standard library.
 
-    >>> [t.string for t in tokenize_bytes(b"# coding: latin-1\\nx = '\\xe9'\\n")][:1]
+    >>> [t.string for t in tokenize_bytes(b"# coding: latin-1\nx = '\xe9'\n")][:1]
     ['iso-8859-1']
-    >>> [t.string for t in tokenize_bytes(b"# coding: latin-1\\nx = '\\xe9'\\n")][5]
+    >>> [t.string for t in tokenize_bytes(b"# coding: latin-1\nx = '\xe9'\n")][5]
     "'é'"
     """
     raw_lines = _split_byte_lines(source)
@@ -1494,17 +1542,17 @@ def tokenize_bytes(source: bytes) -> Iterator[TokenInfo]:
 
 
 def parser_tokens(source: str, *, filename: str = "<unknown>") -> Iterator[TokenInfo]:
-    """The tokens CPython's parser reads for *source*, lazily.
+    r"""Yield the tokens CPython's parser reads for *source*, lazily.
 
     This is the C tokenizer's own stream, as ``ast.parse`` consumes it: no
     COMMENT or NL tokens, operators carry their exact type, INDENT, DEDENT
     and ENDMARKER have no columns (-1), and a NEWLINE token spans the
-    comment before it.  Line ends ``\\r\\n`` and ``\\r`` count as ``\\n``.
+    comment before it.  Line ends ``\r\n`` and ``\r`` count as ``\n``.
     Invalid tokens raise :exc:`SyntaxError` (or :exc:`IndentationError`,
     :exc:`TabError`) with the message and position ``ast.parse`` reports,
     at the point of the stream where the parser would meet them.
 
-    >>> [(t.type, t.string) for t in parser_tokens("x = 1  # one\\n")][:4]
+    >>> [(t.type, t.string) for t in parser_tokens("x = 1  # one\n")][:4]
     [(1, 'x'), (22, '='), (2, '1'), (4, '# one')]
     >>> next(parser_tokens("x = 0777"))
     TokenInfo(type=1 (NAME), string='x', start=(1, 0), end=(1, 1), line='x = 0777')
