@@ -1320,7 +1320,8 @@ class _PurePythonLexer:
         if line.startswith("\r\n", start):
             return start, start + 2
         for size in (3, 2, 1):
-            if line[start : start + size] in EXACT_TOKEN_TYPES:
+            operator = line[start : start + size]
+            if len(operator) == size and operator in EXACT_TOKEN_TYPES:
                 return start, start + size
         if quoted and _is_string_prefix(quoted.group(1)):
             body = _PY_ONE_LINE_STRING[quoted.group(2)].match(line, quoted.end())
@@ -1521,7 +1522,19 @@ def tokenize_bytes(source: bytes) -> Iterator[TokenInfo]:
     "'é'"
     """
     raw_lines = _split_byte_lines(source)
-    encoding, _ = _detect_encoding(raw_lines)
+    if sys.version_info >= (3, 12):
+        return _encoded_tokens(raw_lines)
+    # On 3.11 tokenize.tokenize() reads the encoding before it returns.
+    encoding = _detect_encoding(raw_lines)[0]
+    return _encoded_tokens(raw_lines, encoding)
+
+
+def _encoded_tokens(
+    raw_lines: list[bytes], encoding: str | None = None
+) -> Iterator[TokenInfo]:
+    """Yield ENCODING, then the tokens of the decoded lines."""
+    if encoding is None:
+        encoding = _detect_encoding(raw_lines)[0]
     if raw_lines and raw_lines[0].startswith(_BOM):
         raw_lines[0] = raw_lines[0][len(_BOM) :]
         if not raw_lines[0]:
