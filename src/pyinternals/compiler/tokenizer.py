@@ -190,6 +190,11 @@ class _Lexer:
         self.line = self.lines[self.lineno]
         self.lineno += 1
         self.pos = 0
+        if self.extra_tokens and "\0" in self.line:
+            raise SyntaxError(
+                "source code cannot contain null bytes",
+                (self.filename, self.lineno, 0, "", self.lineno, 0),
+            )
         return True
 
     def _line_text(self, line: str, lineno: int) -> str:
@@ -1576,5 +1581,9 @@ def parser_tokens(source: str, *, filename: str = "<unknown>") -> Iterator[Token
     """
     if "\0" in source:
         raise SyntaxError("source code string cannot contain null bytes")
+    if sys.version_info < (3, 12) and source.endswith("\r\n"):
+        # 3.11's newline translation (Parser/tokenizer.c, translate_newlines)
+        # adds a line feed after a final "\r\n": one more, empty, line.
+        source += "\n"
     source = source.replace("\r\n", "\n").replace("\r", "\n")
     return _Lexer(_split_lines(source), extra_tokens=False, filename=filename).tokens()
