@@ -812,7 +812,10 @@ class _Collector:
         """Reject walrus, yield and await where only a value may be computed."""
         block = self.cur
         if block.type is BlockType.ANNOTATION:
-            message = f"{what} cannot be used within an annotation"
+            if _PY312:
+                message = f"{what} cannot be used within an annotation"
+            else:
+                message = f"'{what}' can not be used within an annotation"
         elif block.type is BlockType.TYPE_VARIABLE:
             message = f"{what} cannot be used within {block.scope_info}"
         elif block.type is BlockType.TYPE_ALIAS:
