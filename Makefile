@@ -22,7 +22,7 @@ SYSTEM_FOR_NATIVE := valgrind $(PYTHON_HEADERS)
 SYSTEM_FOR_CPYTHON := build-essential patch pkg-config libffi-dev zlib1g-dev \
 	liblzma-dev libbz2-dev
 
-.PHONY: all book pdf test lint typecheck native cpython clean
+.PHONY: all book pdf test lint typecheck native cpython conformance bench clean
 
 all: test book
 
@@ -57,6 +57,16 @@ native: $(NOX)
 cpython: $(NOX)
 	$(REQUIRE) $(SYSTEM_FOR_CPYTHON)
 	$(NOX) -s cpython
+
+# Both compare with the running Python and with the pinned CPython 3.13.5,
+# which they build like `make cpython` when the cache does not have it.
+conformance: $(NOX)
+	$(REQUIRE) $(SYSTEM_FOR_CPYTHON)
+	$(NOX) -s conformance-frontend
+
+bench: $(NOX)
+	$(REQUIRE) $(SYSTEM_FOR_CPYTHON)
+	$(NOX) -s bench
 
 clean:
 	rm -rf _build build book/apidocs .nox $(TOOLS_VENV) .mypy_cache .ruff_cache .pytest_cache

@@ -7,6 +7,7 @@ installs the system tools they call (graphviz, doxygen, valgrind, LaTeX).
 from __future__ import annotations
 
 import shutil
+import sys
 from pathlib import Path
 
 import nox
@@ -146,3 +147,66 @@ def cpython(session: nox.Session) -> None:
 
     script = ROOT / "cpython" / "build.py"
     session.run(sys.executable, str(script), *session.posargs, external=True)
+
+
+def _pinned_cpython(session: nox.Session) -> Path:
+    """Return the plain CPython 3.13.5 the book pins, building it if needed.
+
+    ``cpython/build.py`` keeps its trees in ``~/.cache/pyinternals``; with a
+    warm cache this takes about a second. Its pure-Python checks import
+    ``pyinternals`` from ``src/`` through ``PYTHONPATH``.
+    """
+    script = ROOT / "cpython" / "build.py"
+    session.run(sys.executable, str(script), "--regrtest", "skip", external=True)
+    python = BUILD / "cpython" / "vanilla" / "python"
+    if not python.exists():
+        session.error(f"{python} was not built")
+    return python
+
+
+@nox.session(name="conformance-frontend")
+def conformance_frontend(session: nox.Session) -> None:
+    """Compare Chapter 3's front end with CPython's on the whole standard library.
+
+    Tokenizer, parser, symbol tables and optimizer against ``tokenize``,
+    ``ast.parse``, ``symtable`` and CPython's constant folding, on every
+    ``.py`` file of the standard library, on this session's Python (3.11 on
+    CI) and on the pinned CPython 3.13.5; then test_syntax's invalid
+    snippets. Fails when a part misses the bar set by the chapter's issue.
+    Arguments after ``--`` replace ``--check``, e.g. ``-- trees --every 10``.
+    """
+    _install_project(session, "test")
+    args = session.posargs or ["--check"]
+    session.run("python", "-m", "pyinternals.compiler.conformance", *args)
+    python = _pinned_cpython(session)
+    session.run(
+        str(python),
+        "-m",
+        "pyinternals.compiler.conformance",
+        *args,
+        env={"PYTHONPATH": str(ROOT / "src")},
+        external=True,
+    )
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Time the book's rebuilt parts against CPython's, in the same run.
+
+    Prints ratios (ours / CPython's); asserts nothing. Runs on this session's
+    Python and on the pinned CPython 3.13.5.
+    """
+    _install_project(session, "test")
+    benchmarks = ["pyinternals.compiler.speed"]
+    for module in benchmarks:
+        session.run("python", "-m", module, *session.posargs)
+    python = _pinned_cpython(session)
+    for module in benchmarks:
+        session.run(
+            str(python),
+            "-m",
+            module,
+            *session.posargs,
+            env={"PYTHONPATH": str(ROOT / "src")},
+            external=True,
+        )

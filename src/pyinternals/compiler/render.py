@@ -9,7 +9,7 @@ shows the DOT in a notebook.
 
 import ast
 import tokenize
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Protocol
 
 __all__ = [
@@ -45,8 +45,8 @@ class ScopeTable(Protocol):
     def get_type(self) -> str: ...  # noqa: D102
     def get_name(self) -> str: ...  # noqa: D102
     def get_lineno(self) -> int: ...  # noqa: D102
-    def get_symbols(self) -> list[Symbol]: ...  # noqa: D102
-    def get_children(self) -> list["ScopeTable"]: ...  # noqa: D102
+    def get_symbols(self) -> Sequence[Symbol]: ...  # noqa: D102
+    def get_children(self) -> Sequence["ScopeTable"]: ...  # noqa: D102
 
 
 def format_tokens(tokens: Iterable[tokenize.TokenInfo]) -> str:

@@ -1,0 +1,67 @@
+"""``python -m pyinternals.compiler``: look at a file through the front end.
+
+* ``tokens FILE`` prints its tokens, as ``python -m tokenize -e`` does;
+* ``ast FILE`` prints its tree, indented (``--positions`` adds positions);
+* ``symtable FILE`` prints its scopes and the flags of every name.
+
+``-`` reads standard input. A file the front end refuses gets CPython's
+error report (file, line, the line itself and a caret) and exit status 1.
+"""
+
+import argparse
+import sys
+import traceback
+from collections.abc import Sequence
+from tokenize import TokenError
+
+from pyinternals.compiler.parser import parse
+from pyinternals.compiler.render import format_scopes, format_tokens, format_tree
+from pyinternals.compiler.symtable import symtable
+from pyinternals.compiler.tokenizer import detect_encoding, tokenize_bytes
+
+__all__ = ["main"]
+
+
+def _read(name: str) -> bytes:
+    if name == "-":
+        return sys.stdin.buffer.read()
+    with open(name, "rb") as file:
+        return file.read()
+
+
+def _show(command: str, source: bytes, filename: str, positions: bool) -> str:
+    if command == "tokens":
+        return format_tokens(tokenize_bytes(source))
+    if command == "ast":
+        return format_tree(parse(source, filename), positions=positions)
+    text = source.decode(detect_encoding(source))
+    return format_scopes(symtable(text, filename, "exec"))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit status."""
+    parser = argparse.ArgumentParser(
+        prog="python -m pyinternals.compiler",
+        description="Show a Python file's tokens, tree or symbol tables.",
+    )
+    parser.add_argument("command", choices=("tokens", "ast", "symtable"))
+    parser.add_argument("file", help="a Python file, or - for standard input")
+    parser.add_argument(
+        "--positions", action="store_true", help="ast: show every node's position"
+    )
+    options = parser.parse_args(argv)
+    filename = "<stdin>" if options.file == "-" else options.file
+    try:
+        source = _read(options.file)
+    except OSError as error:
+        parser.exit(1, f"{parser.prog}: {error}\n")
+    try:
+        print(_show(options.command, source, filename, options.positions))
+    except (SyntaxError, TokenError) as error:
+        sys.stderr.write("".join(traceback.format_exception_only(error)))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
