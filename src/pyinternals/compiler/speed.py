@@ -19,7 +19,7 @@ from pathlib import Path
 
 from pyinternals.compiler.conformance.corpus import sample, stdlib_files
 
-__all__ = ["PAIRS", "Timing", "main", "measure"]
+__all__ = ["PAIRS", "Timing", "accepted_sources", "main", "measure"]
 
 Run = Callable[[bytes], object]
 
@@ -109,8 +109,14 @@ def measure(part: str, sources: Sequence[bytes], *, repeat: int = 3) -> Timing:
         )
 
 
-def _accepted_sources(files: Sequence[Path]) -> list[bytes]:
-    """Keep the files CPython parses without complaint and that are UTF-8."""
+def accepted_sources(files: Sequence[Path]) -> list[bytes]:
+    """Read the files that are UTF-8 and that CPython parses without complaint.
+
+    >>> import ast
+    >>> from pathlib import Path
+    >>> len(accepted_sources([Path(ast.__file__)]))
+    1
+    """
     sources = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -129,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Print ours-against-CPython ratios on every 20th standard-library file."""
     args = sys.argv[1:] if argv is None else argv
     every = int(args[0]) if args else 20
-    sources = _accepted_sources(sample(stdlib_files(), every))
+    sources = accepted_sources(sample(stdlib_files(), every))
     version = ".".join(map(str, sys.version_info[:3]))
     print(f"Python {version}, {len(sources)} standard-library files:")
     for part in PAIRS:
