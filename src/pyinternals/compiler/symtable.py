@@ -602,18 +602,18 @@ class _Collector:
     def stmt_Try(self, node: ast.Try | ast.TryStar) -> None:
         self.visit_stmts(node.body)
         if _PY312:
-            handlers_first = (node.handlers, node.orelse)
+            self.visit_handlers(node.handlers)
+            self.visit_stmts(node.orelse)
         else:
-            # 3.11 visits the else block before the handlers (the order of
-            # the blocks nested in them shows it).
-            handlers_first = (node.orelse, node.handlers)  # type: ignore[assignment]
-        for part in handlers_first:
-            for item in part:
-                if isinstance(item, ast.excepthandler):
-                    self.visit_excepthandler(item)
-                else:
-                    self.visit_stmt(item)
+            # 3.11 visits the else block before the handlers: the order of
+            # the blocks nested in them shows it.
+            self.visit_stmts(node.orelse)
+            self.visit_handlers(node.handlers)
         self.visit_stmts(node.finalbody)
+
+    def visit_handlers(self, handlers: Iterable[ast.excepthandler]) -> None:
+        for handler in handlers:
+            self.visit_excepthandler(handler)
 
     stmt_TryStar = stmt_Try
 
