@@ -5,7 +5,10 @@ that the chapter explains and checking it against the real one:
 
 * :mod:`pyinternals.origin` -- Chapter 1, origin and design philosophy;
 * :mod:`pyinternals.runtime` -- Chapter 2, the runtime: the object header
-  and the memory visualizer.
+  and the memory visualizer;
+* :mod:`pyinternals.compiler` -- Chapter 3, from source to bytecode: the
+  tokenizer, the PEG parser and its generator, symbol tables and the AST
+  optimizer.
 """
 
 __version__ = "0.1.0"

@@ -5,7 +5,7 @@ import sysconfig
 
 import pytest
 
-from pyinternals.compiler import symtable as ours
+from pyinternals.compiler import scopes as ours
 from pyinternals.compiler.conformance import scopes
 
 # Programs whose tables (or errors) must match the stdlib's, whichever version

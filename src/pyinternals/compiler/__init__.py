@@ -7,7 +7,7 @@ the real one on the whole standard library:
   :mod:`tokenize` does;
 * :mod:`~pyinternals.compiler.parser` turns tokens into :mod:`ast` nodes with
   a PEG parser generated from a grammar file of our own;
-* :mod:`~pyinternals.compiler.symtable` computes the scopes of every name, as
+* :mod:`~pyinternals.compiler.scopes` computes the scopes of every name, as
   :mod:`symtable` does;
 * :mod:`~pyinternals.compiler.optimizer` folds constants in the tree, as
   CPython's AST optimizer does;
@@ -15,4 +15,30 @@ the real one on the whole standard library:
   the standard library.
 """
 
-__all__: list[str] = []
+from pyinternals.compiler import (
+    conformance,
+    optimizer,
+    parser,
+    render,
+    scopes,
+    speed,
+    tokenizer,
+)
+from pyinternals.compiler.optimizer import optimize
+from pyinternals.compiler.parser import parse
+from pyinternals.compiler.scopes import symtable
+from pyinternals.compiler.tokenizer import tokenize
+
+__all__ = [
+    "conformance",
+    "optimize",
+    "optimizer",
+    "parse",
+    "parser",
+    "render",
+    "scopes",
+    "speed",
+    "symtable",
+    "tokenize",
+    "tokenizer",
+]

@@ -16,7 +16,7 @@ from tokenize import TokenError
 
 from pyinternals.compiler.parser import parse
 from pyinternals.compiler.render import format_scopes, format_tokens, format_tree
-from pyinternals.compiler.symtable import symtable
+from pyinternals.compiler.scopes import symtable
 from pyinternals.compiler.tokenizer import detect_encoding, tokenize_bytes
 
 __all__ = ["main"]

@@ -50,7 +50,7 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any, Final, TypeVar
 
-from pyinternals.compiler.symtable import future_features
+from pyinternals.compiler.scopes import future_features
 
 __all__ = [
     "MAX_COLLECTION_SIZE",

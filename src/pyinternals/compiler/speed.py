@@ -49,7 +49,7 @@ def _cpython_scopes(source: bytes) -> object:
 
 
 def _our_scopes(source: bytes) -> object:
-    from pyinternals.compiler.symtable import symtable
+    from pyinternals.compiler.scopes import symtable
 
     return symtable(source.decode("utf-8"), "<bench>", "exec")
 

@@ -7,4 +7,22 @@ one file and says whether they agree. :mod:`~.corpus` lists the files (every
 in ``python -m pyinternals.compiler.conformance`` prints the figures.
 """
 
-__all__: list[str] = ["verdict"]
+from pyinternals.compiler.conformance import (
+    constants,
+    corpus,
+    runner,
+    scopes,
+    syntax_errors,
+    tokens,
+    verdict,
+)
+
+__all__ = [
+    "constants",
+    "corpus",
+    "runner",
+    "scopes",
+    "syntax_errors",
+    "tokens",
+    "verdict",
+]

@@ -44,7 +44,7 @@ from collections.abc import Iterator
 from pyinternals.compiler.conformance.verdict import Verdict
 from pyinternals.compiler.optimizer import optimize
 from pyinternals.compiler.parser import parse
-from pyinternals.compiler.symtable import future_features
+from pyinternals.compiler.scopes import future_features
 
 __all__ = ["compare"]
 

@@ -170,7 +170,7 @@ class SyntaxReport:
 
 def _our_stages() -> list[tuple[str, FrontEnd]]:
     from pyinternals.compiler.parser import parse
-    from pyinternals.compiler.symtable import symtable
+    from pyinternals.compiler.scopes import symtable
 
     return [("parser", parse), ("symtable", symtable)]
 

@@ -20,7 +20,7 @@ import symtable as stdlib_symtable
 from collections.abc import Iterator
 from typing import Any
 
-from pyinternals.compiler import symtable as ours
+from pyinternals.compiler import scopes as ours
 from pyinternals.compiler.conformance.verdict import Verdict
 
 __all__ = ["compare"]
