@@ -16,6 +16,7 @@ from pyinternals.runtime.examination import Examination
 from pyinternals.runtime.graph import ObjectGraph
 
 __all__ = [
+    "DotFigure",
     "GraphFigure",
     "GraphvizError",
     "render_examination",
@@ -145,29 +146,39 @@ def write_graph(graph: ObjectGraph, path: Path) -> None:
         raise ValueError(f"cannot write a graph as {suffix or 'a file without suffix'}")
 
 
-class GraphFigure:
-    """Show an :class:`~pyinternals.runtime.graph.ObjectGraph` as SVG and PNG.
+class DotFigure:
+    """Show a graph written in DOT as SVG and PNG, for notebooks.
 
     Jupyter front ends pick the format they can show; the book's HTML uses
-    the SVG, its PDF the PNG.
+    the SVG, its PDF the PNG. *description* is the plain-text stand-in.
 
-    >>> from pyinternals.runtime.graph import object_graph
-    >>> bundle = GraphFigure(object_graph({"a": 1}))._repr_mimebundle_()
-    >>> sorted(bundle)
-    ['image/png', 'image/svg+xml', 'text/plain']
-    >>> bundle["text/plain"]
-    '<object graph of 3 objects>'
+    >>> bundle = DotFigure("digraph { a -> b }", "<a to b>")._repr_mimebundle_()
+    >>> sorted(bundle), bundle["text/plain"]
+    (['image/png', 'image/svg+xml', 'text/plain'], '<a to b>')
     """
 
-    def __init__(self, graph: ObjectGraph) -> None:
-        self.graph = graph
+    def __init__(self, dot_source: str, description: str) -> None:
+        self.dot_source = dot_source
+        self.description = description
 
     def _repr_mimebundle_(
         self, include: object = None, exclude: object = None
     ) -> dict[str, object]:
-        source = to_dot(self.graph)
         return {
-            "image/svg+xml": run_dot(source, "svg").decode(),
-            "image/png": run_dot(source, "png"),
-            "text/plain": f"<object graph of {len(self.graph.nodes)} objects>",
+            "image/svg+xml": run_dot(self.dot_source, "svg").decode(),
+            "image/png": run_dot(self.dot_source, "png"),
+            "text/plain": self.description,
         }
+
+
+class GraphFigure(DotFigure):
+    """Show an :class:`~pyinternals.runtime.graph.ObjectGraph` as SVG and PNG.
+
+    >>> from pyinternals.runtime.graph import object_graph
+    >>> GraphFigure(object_graph({"a": 1})).description
+    '<object graph of 3 objects>'
+    """
+
+    def __init__(self, graph: ObjectGraph) -> None:
+        super().__init__(to_dot(graph), f"<object graph of {len(graph.nodes)} objects>")
+        self.graph = graph
