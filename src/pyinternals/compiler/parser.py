@@ -39,7 +39,7 @@ _START_RULES = {
 
 
 def _source_tokens(source: str) -> Iterator[TokenInfo]:
-    """The token stream the parser reads: :mod:`tokenize`'s, minus comments.
+    """Yield the tokens the parser reads: :mod:`tokenize`'s, minus comments.
 
     This is the one function to swap for the C-compatible tokenizer of
     :mod:`pyinternals.compiler.tokenizer` once it lands.
@@ -111,15 +111,19 @@ class _PythonParser(GeneratedPythonParser):
                     start=(row + lineno - 1, col), end=(end_row + lineno - 1, end_col)
                 )
             )
-        sub = _PythonParser(shifted, tokens.kinds, tokens.levels, self.filename, self.lines)
+        sub = _PythonParser(
+            shifted, tokens.kinds, tokens.levels, self.filename, self.lines
+        )
         try:
-            return _run(sub, "fstring_expression")  # type: ignore[no-any-return]
+            expression = _run(sub, "fstring_expression")
         except SyntaxError as error:
             if error.msg.startswith("f-string"):
                 raise
             error.msg = "f-string: " + error.msg
             error.args = (error.msg, *error.args[1:])
             raise
+        assert isinstance(expression, ast.expr)
+        return expression
 
 
 def _run(parser: _PythonParser, start_rule: str) -> ast.AST:
@@ -220,7 +224,8 @@ def _eof_error(
     if "string" in message:
         line = lines[row - 1] if row <= len(lines) else ""
         return SyntaxError(
-            f"unterminated triple-quoted string literal (detected at line {len(lines)})",
+            "unterminated triple-quoted string literal"
+            f" (detected at line {len(lines)})",
             (filename, row, col + 1, line, row, col + 1),
         )
     partial = []
@@ -243,7 +248,9 @@ def _eof_error(
             f"'{opener.string}' was never closed",
             (filename, row, col + 1, line, row, col + 2),
         )
-    return SyntaxError("unexpected EOF while parsing", (filename, row, col, "", row, col))
+    return SyntaxError(
+        "unexpected EOF while parsing", (filename, row, col, "", row, col)
+    )
 
 
 if sys.version_info < (3, 12):

@@ -26,13 +26,13 @@ def _first_difference(ours: str, theirs: str) -> str:
 
 
 def compare(source: bytes, filename: str) -> Verdict:
-    """Parse *source* with ours and with :func:`ast.parse`; do they agree?
+    r"""Parse *source* with ours and with :func:`ast.parse`, and compare.
 
     Never raises: an unexpected exception of ours is a disagreement.
 
-    >>> compare(b"x = [1, 2]\\n", "x.py")
+    >>> compare(b"x = [1, 2]\n", "x.py")
     Verdict(agrees=True, cpython_accepts=True, detail='')
-    >>> compare(b"x = (\\n", "x.py").agrees
+    >>> compare(b"x = (\n", "x.py").agrees
     True
     """
     with warnings.catch_warnings():
@@ -49,7 +49,7 @@ def compare(source: bytes, filename: str) -> Verdict:
             our_error: SyntaxError | None = None
         except SyntaxError as error:
             got, our_error = "", error
-        except Exception as error:  # noqa: BLE001 - any failure of ours is reported
+        except Exception as error:  # any failure of ours is a disagreement
             return Verdict(
                 False,
                 cpython_error is None,
@@ -67,7 +67,9 @@ def compare(source: bytes, filename: str) -> Verdict:
             return Verdict(False, True, _first_difference(got, expected))
         return Verdict(True, True)
     if our_error is None:
-        return Verdict(False, False, f"CPython raised {cpython_error.msg!r}, we did not")
+        return Verdict(
+            False, False, f"CPython raised {cpython_error.msg!r}, we did not"
+        )
     if our_error.lineno != cpython_error.lineno:
         return Verdict(
             False,

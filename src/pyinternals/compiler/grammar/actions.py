@@ -16,7 +16,7 @@ import sys
 import unicodedata
 from collections.abc import Sequence
 from tokenize import TokenInfo
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 from pyinternals.compiler.grammar.strings import (
     Field,
@@ -50,7 +50,10 @@ def _end(node: Located) -> Position:
     return (node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
 
 
-def _located(node: ast.AST, start: Position, end: Position) -> ast.AST:
+_Node = TypeVar("_Node", bound=ast.AST)
+
+
+def _located(node: _Node, start: Position, end: Position) -> _Node:
     node.lineno, node.col_offset = start  # type: ignore[attr-defined]
     node.end_lineno, node.end_col_offset = end  # type: ignore[attr-defined]
     return node
@@ -113,14 +116,14 @@ class PythonActions(Parser):
 
     @staticmethod
     def ident(token: TokenInfo) -> str:
-        """The identifier a NAME token spells, NFKC-normalised (PEP 3131)."""
+        """Return the identifier a NAME token spells, NFKC-normalised (PEP 3131)."""
         text: str = token.string
         if text.isascii():
             return text
         return unicodedata.normalize("NFKC", text)
 
     def name(self, token: TokenInfo, ctx: ast.expr_context = LOAD) -> ast.Name:
-        """A Name node for a NAME token."""
+        """Build the Name node of a NAME token."""
         (line, col), (end_line, end_col) = token.start, token.end
         return ast.Name(
             self.ident(token),
@@ -132,7 +135,7 @@ class PythonActions(Parser):
         )
 
     def number(self, token: TokenInfo) -> ast.Constant:
-        """A Constant node for a NUMBER token (CPython's ``parsenumber``)."""
+        """Build the Constant of a NUMBER token (CPython's ``parsenumber``)."""
         text: str = token.string.replace("_", "")
         value: complex | float | int
         if text[-1] in "jJ":
@@ -154,13 +157,13 @@ class PythonActions(Parser):
         )
 
     def ensure_real(self, number: ast.Constant) -> ast.Constant:
-        """*number*, which must not be imaginary (in a complex pattern)."""
+        """Return *number*, which must not be imaginary (complex patterns)."""
         if isinstance(number.value, complex):
             self.raise_known_location(number, "real number required in complex literal")
         return number
 
     def ensure_imaginary(self, number: ast.Constant) -> ast.Constant:
-        """*number*, which must be imaginary (in a complex pattern)."""
+        """Return *number*, which must be imaginary (complex patterns)."""
         if not isinstance(number.value, complex):
             self.raise_known_location(
                 number, "imaginary number required in complex literal"
@@ -168,7 +171,7 @@ class PythonActions(Parser):
         return number
 
     def set_context(self, node: ast.expr, ctx: ast.expr_context) -> ast.expr:
-        """A copy of target *node* with context *ctx* (``_PyPegen_set_expr_context``)."""
+        """Copy target *node* with context *ctx* (``_PyPegen_set_expr_context``)."""
         new: ast.expr
         if isinstance(node, ast.Name):
             new = ast.Name(node.id, ctx)
@@ -191,25 +194,24 @@ class PythonActions(Parser):
 
     @staticmethod
     def decorated(definition: Any, decorators: list[ast.expr]) -> Any:
-        """*definition* (a function or class) with its decorators."""
+        """Give *definition* (a function or class) its decorators."""
         definition.decorator_list = decorators
         return definition
 
     @staticmethod
     def count_dots(tokens: list[TokenInfo]) -> int:
-        """The relative-import level of a run of '.' and '...' tokens."""
+        """Count the relative-import level of a run of '.' and '...' tokens."""
         return sum(len(token.string) for token in tokens)
 
     @staticmethod
     def empty_arguments() -> ast.arguments:
-        """The arguments node of a function without parameters."""
+        """Build the arguments node of a function without parameters."""
         return ast.arguments([], [], None, [], [], None, [])
 
     @staticmethod
     def make_arguments(
         slash_no_default: list[ast.arg] | None,
-        slash_with_default: tuple[list[ast.arg], list[tuple[ast.arg, ast.expr]]]
-        | None,
+        slash_with_default: tuple[list[ast.arg], list[tuple[ast.arg, ast.expr]]] | None,
         plain: list[ast.arg] | None,
         with_default: list[tuple[ast.arg, ast.expr]] | None,
         star_etc: tuple[
@@ -245,7 +247,7 @@ class PythonActions(Parser):
     def call_arguments(
         args: list[ast.expr], kwargs: list[ast.expr | ast.keyword] | None, **extra: int
     ) -> ast.Call:
-        """A Call carrying the arguments of a call (``_PyPegen_collect_call_seqs``)."""
+        """Carry a call's arguments in a Call (``_PyPegen_collect_call_seqs``)."""
         positional = list(args)
         keywords = []
         for item in kwargs or ():
@@ -256,13 +258,13 @@ class PythonActions(Parser):
         return ast.Call(ast.Name("", LOAD), positional, keywords, **extra)
 
     def interactive_exit(self) -> NoReturn:
-        """End of input in ``single`` mode without a statement."""
+        """Refuse the end of input in ``single`` mode without a statement."""
         self.raise_syntax_error("invalid syntax")
 
     # Strings ---------------------------------------------------------------
 
     def concatenate(self, parts: list[Any], **extra: int) -> ast.expr:
-        """The node for adjacent string literals (``_PyPegen_concatenate_strings``).
+        """Build the node of adjacent literals (``_PyPegen_concatenate_strings``).
 
         *parts* are STRING tokens and, from 3.12 on, the JoinedStr nodes of
         f-strings the grammar parsed.
@@ -312,7 +314,7 @@ class PythonActions(Parser):
     def _concatenate_311(
         self, tokens: list[TokenInfo], kind: str | None, start: Position, end: Position
     ) -> ast.expr:
-        """Python 3.11: parse f-string tokens as ``Parser/string_parser.c`` does.
+        """Parse 3.11 f-string tokens as ``Parser/string_parser.c`` does.
 
         Every piece gets the position of the whole run of strings; the
         expressions get their own, computed from where they sit in the token.
@@ -325,7 +327,7 @@ class PythonActions(Parser):
                 text = "".join(pending)
                 pending.clear()
                 if text:
-                    values.append(_located(ast.Constant(text, kind), start, end))  # type: ignore[arg-type]
+                    values.append(_located(ast.Constant(text, kind), start, end))
 
         for token in tokens:
             prefix = split_prefix(token.string)[0]
@@ -345,7 +347,7 @@ class PythonActions(Parser):
                 flush()
                 values.append(self._field_311(token, piece, kind, start, end))
         flush()
-        return _located(ast.JoinedStr(values), start, end)  # type: ignore[return-value]
+        return _located(ast.JoinedStr(values), start, end)
 
     def _field_311(
         self,
@@ -361,15 +363,15 @@ class PythonActions(Parser):
             parts: list[ast.expr] = []
             for sub in piece.spec:
                 if isinstance(sub, str):
-                    parts.append(_located(ast.Constant(sub, kind), start, end))  # type: ignore[arg-type]
+                    parts.append(_located(ast.Constant(sub, kind), start, end))
                 else:
                     parts.append(self._field_311(token, sub, kind, start, end))
             spec = _located(ast.JoinedStr(parts), start, end)
         node = ast.FormattedValue(expression, piece.conversion, spec)
-        return _located(node, start, end)  # type: ignore[return-value]
+        return _located(node, start, end)
 
     def _fstring_expression_311(self, token: TokenInfo, piece: Field) -> ast.expr:
-        """Parse a field's expression where 3.11's ``fstring_compile_expr`` puts it."""
+        """Parse a field's expression where 3.11 puts it (``fstring_compile_expr``)."""
         text = token.string
         brace = piece.start - 1
         lines_before = text.count("\n", 0, brace)
@@ -393,8 +395,8 @@ class PythonActions(Parser):
 
     # 3.12+ f-strings: the grammar parses them --------------------------------
 
-    def fstring_literal(self, token: TokenInfo, spec: bool = False) -> ast.Constant:
-        """A Constant for an FSTRING_MIDDLE token."""
+    def fstring_literal(self, token: TokenInfo) -> ast.Constant:
+        """Build the Constant of an FSTRING_MIDDLE token."""
         (line, col), (end_line, end_col) = token.start, token.end
         node = ast.Constant(
             token.string,
@@ -404,17 +406,15 @@ class PythonActions(Parser):
             end_lineno=end_line,
             end_col_offset=end_col,
         )
-        node.raw = self._fstring_raw  # type: ignore[attr-defined]
-        node.spec = spec  # type: ignore[attr-defined]
         return node
-
-    _fstring_raw = False
 
     def _decode_middle(self, node: ast.Constant, raw: bool) -> ast.Constant:
         text = node.value
-        if not raw and "\\" in text:
+        if not raw and isinstance(text, str) and "\\" in text:
             try:
-                node.value = decode_text(text, filename=self.filename, lineno=node.lineno)
+                node.value = decode_text(
+                    text, filename=self.filename, lineno=node.lineno
+                )
             except SyntaxError as error:
                 self.raise_known_location(node, error.msg)
         return node
@@ -422,7 +422,7 @@ class PythonActions(Parser):
     def joined_str(
         self, start: TokenInfo, parts: list[ast.expr], end: TokenInfo
     ) -> ast.JoinedStr:
-        """The JoinedStr of one f-string (``_PyPegen_joined_str``)."""
+        """Build the JoinedStr of one f-string (``_PyPegen_joined_str``)."""
         raw = "r" in start.string.lower()
         values: list[ast.expr] = []
         for part in parts:
@@ -438,20 +438,22 @@ class PythonActions(Parser):
         _located(node, start.start, end.end)
         return node
 
-    def fstring_conversion(self, bang: TokenInfo, name: TokenInfo) -> TokenInfo:
+    def check_conversion(self, bang: TokenInfo, name: TokenInfo) -> TokenInfo:
         """Check that a conversion letter follows '!' directly."""
         if bang.end != name.start:
             self.raise_known_range(
                 bang,
                 name,
-                "f-string: conversion type must come right after the exclamanation mark",
+                # (sic: CPython's spelling)
+                "f-string: conversion type must come right after the"
+                " exclamanation mark",
             )
         return name
 
     def format_spec(
         self, colon: TokenInfo, spec: list[ast.expr], **extra: int
     ) -> tuple[TokenInfo, ast.expr]:
-        """The format spec of a replacement field, as a JoinedStr."""
+        """Build the format spec of a replacement field, a JoinedStr."""
         items: list[ast.expr] = []
         for item in spec:
             if isinstance(item, ast.Constant):
@@ -472,7 +474,10 @@ class PythonActions(Parser):
         closing: TokenInfo,
         **extra: int,
     ) -> ast.expr:
-        """A FormattedValue, preceded by its text for ``{x=}`` (``_PyPegen_formatted_value``)."""
+        """Build a FormattedValue, after its text for ``{x=}``.
+
+        CPython: ``_PyPegen_formatted_value``.
+        """
         value = -1
         if conversion is not None:
             letter = conversion.string
@@ -485,45 +490,20 @@ class PythonActions(Parser):
             value = ord(letter)
         elif debug is not None and spec is None:
             value = ord("r")
-        node = ast.FormattedValue(
-            expression, value, spec[1] if spec else None, **extra
-        )
+        node = ast.FormattedValue(expression, value, spec[1] if spec else None, **extra)
         if debug is None:
             return node
         if conversion is not None:
             debug_end = (conversion.start[0], conversion.start[1] - 1)
-            upto = self._tokens_text_upto(conversion, -1)
         elif spec is not None:
-            debug_end = (spec[1].lineno, spec[1].col_offset)
-            upto = self._tokens_text_upto(spec[0], 0)
+            debug_end = spec[0].start
         else:
-            debug_end = (extra["end_lineno"], extra["end_col_offset"] - 1)
-            upto = self._tokens_text_upto(closing, 0)
+            debug_end = closing.start
         start = (extra["lineno"], extra["col_offset"] + 1)
-        text = _located(ast.Constant(upto, None), start, debug_end)
-        joined = ast.JoinedStr([text, node])
-        return joined
-
-    def _tokens_text_upto(self, token: TokenInfo, back: int) -> str:
-        """The source text from the field's '{' (exclusive) up to *token*."""
-        index = self._pos - 1
-        while self._tokens[index] is not token:
-            index -= 1
-        index += back
-        depth = 0
-        opening = index
-        while True:
-            kind = self._kinds[opening]
-            if kind == "}":
-                depth += 1
-            elif kind == "{":
-                if depth == 0:
-                    break
-                depth -= 1
-            opening -= 1
-        first = self._tokens[opening]
-        last = self._tokens[index]
-        return self._source_between(first.end, last.start)
+        text = _located(
+            ast.Constant(self._source_between(start, debug_end)), start, debug_end
+        )
+        return ast.JoinedStr([text, node])
 
     def _source_between(self, start: Position, end: Position) -> str:
         lines = self.lines[start[0] - 1 : end[0]]
@@ -537,7 +517,7 @@ class PythonActions(Parser):
         return b"".join(encoded).decode("utf-8")
 
     def _concatenate_joined(self, parts: list[Any], **extra: int) -> ast.expr:
-        """3.12+: flatten f-strings and strings into one JoinedStr."""
+        """Flatten 3.12+ f-strings and strings into one JoinedStr."""
         flat: list[ast.expr] = []
         for part in parts:
             if isinstance(part, TokenInfo):
@@ -553,11 +533,15 @@ class PythonActions(Parser):
             item = flat[index]
             if isinstance(item, ast.Constant):
                 run = [item]
-                while index + 1 < len(flat) and isinstance(flat[index + 1], ast.Constant):
+                while index + 1 < len(flat):
+                    following = flat[index + 1]
+                    if not isinstance(following, ast.Constant):
+                        break
+                    run.append(following)
                     index += 1
-                    run.append(flat[index])  # type: ignore[arg-type]
                 if len(run) > 1:
-                    item = ast.Constant("".join(c.value for c in run), run[0].kind)
+                    text = "".join(str(constant.value) for constant in run)
+                    item = ast.Constant(text, run[0].kind)
                     _located(item, _start(run[0]), _end(run[-1]))
                 if item.value == "":
                     index += 1
@@ -570,7 +554,7 @@ class PythonActions(Parser):
 
     @staticmethod
     def expr_name(node: ast.AST) -> str:
-        """How CPython's messages name an expression (``_PyPegen_get_expr_name``)."""
+        """Name an expression as CPython's messages do (``_PyPegen_get_expr_name``)."""
         if isinstance(node, ast.Constant):
             value = node.value
             if value is None or value is True or value is False:
@@ -582,16 +566,16 @@ class PythonActions(Parser):
 
     @staticmethod
     def is_legacy_name(node: ast.expr) -> bool:
-        """Whether *node* is the name ``print`` or ``exec``."""
+        """Say whether *node* is the name ``print`` or ``exec``."""
         return isinstance(node, ast.Name) and node.id in ("print", "exec")
 
     def inside_brackets(self) -> bool:
-        """Whether the last consumed token is inside brackets."""
+        """Say whether the last consumed token is inside brackets."""
         return self.levels[self._pos - 1] > 0
 
     @staticmethod
     def last_comprehension_item(clause: ast.comprehension) -> ast.expr:
-        """The last expression of a comprehension clause."""
+        """Return the last expression of a comprehension clause."""
         return clause.ifs[-1] if clause.ifs else clause.iter
 
     def nonparen_genexp_in_call(
@@ -607,7 +591,7 @@ class PythonActions(Parser):
         )
 
     def arguments_parsing_error(self, call: ast.Call) -> NoReturn:
-        """A positional argument after keyword arguments."""
+        """Refuse a positional argument after keyword arguments."""
         if any(keyword.arg is None for keyword in call.keywords):
             self.raise_syntax_error(
                 "positional argument follows keyword argument unpacking"
@@ -616,7 +600,10 @@ class PythonActions(Parser):
 
     @staticmethod
     def invalid_target(node: ast.expr | None, kind: str) -> ast.expr | None:
-        """The part of *node* that cannot be assigned (``_PyPegen_get_invalid_target``)."""
+        """Find the part of *node* that cannot be a target.
+
+        CPython: ``_PyPegen_get_invalid_target``.
+        """
         if node is None:
             return None
         if isinstance(node, (ast.List, ast.Tuple)):
@@ -640,7 +627,7 @@ class PythonActions(Parser):
         return node
 
     def raise_invalid_target(self, kind: str, node: ast.expr) -> None:
-        """"cannot assign to/delete ..." for the invalid part of *node*."""
+        """Refuse *node* as a target, naming its invalid part."""
         bad = self.invalid_target(node, kind)
         if bad is None:
             self.raise_syntax_error("invalid syntax")
@@ -648,7 +635,7 @@ class PythonActions(Parser):
         self.raise_known_location(bad, f"cannot {verb} {self.expr_name(bad)}")
 
     def raise_kvpair_error(self, key: ast.expr) -> NoReturn:
-        """"':' expected after dictionary key", at the key's last character."""
+        """Refuse a dictionary key without ':', at the key's last character."""
         self.raise_error(
             "':' expected after dictionary key",
             (key.lineno, key.end_col_offset - 1),  # type: ignore[operator]
@@ -674,7 +661,9 @@ class PythonActions(Parser):
         """RAISE_SYNTAX_ERROR_KNOWN_LOCATION: on *node*."""
         self.raise_error(message, _start(node), _end(node))
 
-    def raise_known_range(self, first: Located, last: Located, message: str) -> NoReturn:
+    def raise_known_range(
+        self, first: Located, last: Located, message: str
+    ) -> NoReturn:
         """RAISE_SYNTAX_ERROR_KNOWN_RANGE: from *first* to *last*."""
         self.raise_error(message, _start(first), _end(last))
 
@@ -693,9 +682,7 @@ class PythonActions(Parser):
         """Raise *error* with CPython's details; columns are UTF-8 offsets."""
         line = self.lines[start[0] - 1] if 0 < start[0] <= len(self.lines) else ""
         offset = len(line.encode("utf-8")[: start[1]].decode("utf-8", "replace")) + 1
-        end_line_text = (
-            self.lines[end[0] - 1] if 0 < end[0] <= len(self.lines) else ""
-        )
+        end_line_text = self.lines[end[0] - 1] if 0 < end[0] <= len(self.lines) else ""
         if end[1] < 0:
             end_offset = end[1] + 1
         else:
@@ -703,7 +690,9 @@ class PythonActions(Parser):
                 len(end_line_text.encode("utf-8")[: end[1]].decode("utf-8", "replace"))
                 + 1
             )
-        raise error(message, (self.filename, start[0], offset, line, end[0], end_offset))
+        raise error(
+            message, (self.filename, start[0], offset, line, end[0], end_offset)
+        )
 
     def _raise_error(self, message: str, start: Position, end: Position) -> None:
         self.raise_error(message, start, end)

@@ -55,6 +55,7 @@ class GeneratedPythonParser(PythonActions):
     def file(self) -> Any:
         # file: a=statements? ENDMARKER { ast.Module(body=a or [], type_ignores=[]) }
         _mark = self._pos
+        a: Any
         if (
             ((a := self.statements()) or True)
             and self._expect('ENDMARKER') is not None
@@ -66,6 +67,7 @@ class GeneratedPythonParser(PythonActions):
     def interactive(self) -> Any:
         # interactive: a=statement_newline { ast.Interactive(body=a) }
         _mark = self._pos
+        a: Any
         if (
             (a := self.statement_newline()) is not None
         ):
@@ -76,6 +78,7 @@ class GeneratedPythonParser(PythonActions):
     def eval(self) -> Any:
         # eval: a=expressions NEWLINE* ENDMARKER { ast.Expression(body=a) }
         _mark = self._pos
+        a: Any
         if (
             (a := self.expressions()) is not None
             and self._eval_loop1() is not None
@@ -95,6 +98,8 @@ class GeneratedPythonParser(PythonActions):
     def func_type(self) -> Any:
         # func_type: '(' a=type_expressions? ')' '->' b=expression NEWLINE* ENDMARKER { ast.FunctionType(argtypes=a or [], returns=b) }
         _mark = self._pos
+        a: Any
+        b: Any
         if (
             self._expect('(') is not None
             and ((a := self.type_expressions()) or True)
@@ -118,6 +123,7 @@ class GeneratedPythonParser(PythonActions):
     def fstring_expression(self) -> Any:
         # fstring_expression: star_expressions
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.star_expressions()) is not None
         ):
@@ -128,6 +134,7 @@ class GeneratedPythonParser(PythonActions):
     def statements(self) -> Any:
         # statements: a=statement+ { [stmt for group in a for stmt in group] }
         _mark = self._pos
+        a: Any
         if (
             (a := self._statements_loop1()) is not None
         ):
@@ -145,6 +152,8 @@ class GeneratedPythonParser(PythonActions):
     def statement(self) -> Any:
         # statement: a=compound_stmt { [a] } | simple_stmts
         _mark = self._pos
+        _value: Any
+        a: Any
         if (
             (a := self.compound_stmt()) is not None
         ):
@@ -160,6 +169,8 @@ class GeneratedPythonParser(PythonActions):
     def statement_newline(self) -> Any:
         # statement_newline: a=compound_stmt NEWLINE { [a] } | simple_stmts | NEWLINE { [ast.Pass(EXTRA)] } | ENDMARKER { self.interactive_exit() }
         _mark = self._pos
+        _value: Any
+        a: Any
         if (
             (a := self.compound_stmt()) is not None
             and self._expect('NEWLINE') is not None
@@ -188,6 +199,7 @@ class GeneratedPythonParser(PythonActions):
     def simple_stmts(self) -> Any:
         # simple_stmts: a=simple_stmt !';' NEWLINE { [a] } | a=';'.simple_stmt+ ';'? NEWLINE { a }
         _mark = self._pos
+        a: Any
         if (
             (a := self.simple_stmt()) is not None
             and self._kinds[self._pos] != ';'
@@ -234,6 +246,8 @@ class GeneratedPythonParser(PythonActions):
     def _simple_stmt_alternatives(self) -> Any:
         # the alternatives
         _mark = self._pos
+        _value: Any
+        e: Any
         if (
             (_value := self.assignment()) is not None
         ):
@@ -327,6 +341,7 @@ class GeneratedPythonParser(PythonActions):
     def compound_stmt(self) -> Any:
         # compound_stmt: &('def' | '@' | 'async') function_def | &'if' if_stmt | &('class' | '@') class_def | &('with' | 'async') with_stmt | &('for' | 'async') for_stmt | &'try' try_stmt | &'while' while_stmt | match_stmt
         _mark = self._pos
+        _value: Any
         if (
             self._kinds[self._pos] in ('def', '@', 'async')
             and (_value := self.function_def()) is not None
@@ -379,6 +394,10 @@ class GeneratedPythonParser(PythonActions):
     def assignment(self) -> Any:
         # assignment: a=NAME ':' b=expression c=('=' d=annotated_rhs { d })? { ast.AnnAssign(self.name(a, STORE), b, c, 1, EXTRA) } | a=('(' b=single_target ')' { b } | single_subscript_attribute_target) ':' b=expression c=('=' d=annotated_rhs { d })? { ast.AnnAssign(a, b, c, 0, EXTRA) } | a=(z=star_targets '=' { z })+ b=(yield_expr | star_expressions) !'=' { ast.Assign(a, b, None, EXTRA) } | a=single_target b=augassign ~ c=(yield_expr | star_expressions) { ast.AugAssign(a, b, c, EXTRA) } | invalid_assignment
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
+        c: Any
         if (
             (a := self._expect('NAME')) is not None
             and self._expect(':') is not None
@@ -432,6 +451,7 @@ class GeneratedPythonParser(PythonActions):
     def _assignment_group1(self) -> Any:
         # ('=' d=annotated_rhs { d })
         _mark = self._pos
+        d: Any
         if (
             self._expect('=') is not None
             and (d := self.annotated_rhs()) is not None
@@ -443,6 +463,8 @@ class GeneratedPythonParser(PythonActions):
     def _assignment_group2(self) -> Any:
         # ('(' b=single_target ')' { b } | single_subscript_attribute_target)
         _mark = self._pos
+        _value: Any
+        b: Any
         if (
             self._expect('(') is not None
             and (b := self.single_target()) is not None
@@ -460,6 +482,7 @@ class GeneratedPythonParser(PythonActions):
     def _assignment_group3(self) -> Any:
         # ('=' d=annotated_rhs { d })
         _mark = self._pos
+        d: Any
         if (
             self._expect('=') is not None
             and (d := self.annotated_rhs()) is not None
@@ -471,6 +494,7 @@ class GeneratedPythonParser(PythonActions):
     def _assignment_group5(self) -> Any:
         # (z=star_targets '=' { z })
         _mark = self._pos
+        z: Any
         if (
             (z := self.star_targets()) is not None
             and self._expect('=') is not None
@@ -489,6 +513,7 @@ class GeneratedPythonParser(PythonActions):
     def _assignment_group6(self) -> Any:
         # (yield_expr | star_expressions)
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.yield_expr()) is not None
         ):
@@ -504,6 +529,7 @@ class GeneratedPythonParser(PythonActions):
     def _assignment_group7(self) -> Any:
         # (yield_expr | star_expressions)
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.yield_expr()) is not None
         ):
@@ -519,6 +545,7 @@ class GeneratedPythonParser(PythonActions):
     def annotated_rhs(self) -> Any:
         # annotated_rhs: yield_expr | star_expressions
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.yield_expr()) is not None
         ):
@@ -604,6 +631,7 @@ class GeneratedPythonParser(PythonActions):
     def return_stmt(self) -> Any:
         # return_stmt: 'return' a=star_expressions? { ast.Return(a, EXTRA) }
         _mark = self._pos
+        a: Any
         if (
             self._expect('return') is not None
             and ((a := self.star_expressions()) or True)
@@ -617,6 +645,8 @@ class GeneratedPythonParser(PythonActions):
     def raise_stmt(self) -> Any:
         # raise_stmt: 'raise' a=expression b=('from' z=expression { z })? { ast.Raise(a, b, EXTRA) } | 'raise' { ast.Raise(None, None, EXTRA) }
         _mark = self._pos
+        a: Any
+        b: Any
         if (
             self._expect('raise') is not None
             and (a := self.expression()) is not None
@@ -638,6 +668,7 @@ class GeneratedPythonParser(PythonActions):
     def _raise_stmt_group1(self) -> Any:
         # ('from' z=expression { z })
         _mark = self._pos
+        z: Any
         if (
             self._expect('from') is not None
             and (z := self.expression()) is not None
@@ -649,6 +680,7 @@ class GeneratedPythonParser(PythonActions):
     def global_stmt(self) -> Any:
         # global_stmt: 'global' a=','.NAME+ { ast.Global([self.ident(n) for n in a], EXTRA) }
         _mark = self._pos
+        a: Any
         if (
             self._expect('global') is not None
             and (a := self._global_stmt_gather1()) is not None
@@ -678,6 +710,7 @@ class GeneratedPythonParser(PythonActions):
     def nonlocal_stmt(self) -> Any:
         # nonlocal_stmt: 'nonlocal' a=','.NAME+ { ast.Nonlocal([self.ident(n) for n in a], EXTRA) }
         _mark = self._pos
+        a: Any
         if (
             self._expect('nonlocal') is not None
             and (a := self._nonlocal_stmt_gather1()) is not None
@@ -707,6 +740,8 @@ class GeneratedPythonParser(PythonActions):
     def del_stmt(self) -> Any:
         # del_stmt: 'del' a=del_targets &(';' | NEWLINE) { ast.Delete(a, EXTRA) } | invalid_del_stmt
         _mark = self._pos
+        _value: Any
+        a: Any
         if (
             self._expect('del') is not None
             and (a := self.del_targets()) is not None
@@ -727,6 +762,7 @@ class GeneratedPythonParser(PythonActions):
     def yield_stmt(self) -> Any:
         # yield_stmt: y=yield_expr { ast.Expr(y, EXTRA) }
         _mark = self._pos
+        y: Any
         if (
             (y := self.yield_expr()) is not None
         ):
@@ -739,6 +775,8 @@ class GeneratedPythonParser(PythonActions):
     def assert_stmt(self) -> Any:
         # assert_stmt: 'assert' a=expression b=(',' z=expression { z })? { ast.Assert(a, b, EXTRA) }
         _mark = self._pos
+        a: Any
+        b: Any
         if (
             self._expect('assert') is not None
             and (a := self.expression()) is not None
@@ -753,6 +791,7 @@ class GeneratedPythonParser(PythonActions):
     def _assert_stmt_group1(self) -> Any:
         # (',' z=expression { z })
         _mark = self._pos
+        z: Any
         if (
             self._expect(',') is not None
             and (z := self.expression()) is not None
@@ -764,6 +803,7 @@ class GeneratedPythonParser(PythonActions):
     def import_stmt(self) -> Any:
         # import_stmt: invalid_import | import_name | import_from
         _mark = self._pos
+        _value: Any
         if self._call_invalid_rules:
             if (
                 (_value := self.invalid_import()) is not None
@@ -785,6 +825,7 @@ class GeneratedPythonParser(PythonActions):
     def import_name(self) -> Any:
         # import_name: 'import' a=dotted_as_names { ast.Import(a, EXTRA) }
         _mark = self._pos
+        a: Any
         if (
             self._expect('import') is not None
             and (a := self.dotted_as_names()) is not None
@@ -798,6 +839,9 @@ class GeneratedPythonParser(PythonActions):
     def import_from(self) -> Any:
         # import_from: 'from' a=('.' | '...')* b=dotted_name 'import' c=import_from_targets { ast.ImportFrom(b, c, self.count_dots(a), EXTRA) } | 'from' a=('.' | '...')+ 'import' b=import_from_targets { ast.ImportFrom(None, b, self.count_dots(a), EXTRA) }
         _mark = self._pos
+        a: Any
+        b: Any
+        c: Any
         if (
             self._expect('from') is not None
             and (a := self._import_from_loop1()) is not None
@@ -824,6 +868,7 @@ class GeneratedPythonParser(PythonActions):
     def _import_from_group2(self) -> Any:
         # ('.' | '...')
         _mark = self._pos
+        _value: Any
         if (
             (_value := self._expect('.')) is not None
         ):
@@ -846,6 +891,7 @@ class GeneratedPythonParser(PythonActions):
     def _import_from_group4(self) -> Any:
         # ('.' | '...')
         _mark = self._pos
+        _value: Any
         if (
             (_value := self._expect('.')) is not None
         ):
@@ -868,6 +914,8 @@ class GeneratedPythonParser(PythonActions):
     def import_from_targets(self) -> Any:
         # import_from_targets: '(' a=import_from_as_names ','? ')' { a } | import_from_as_names !',' | '*' { [ast.alias("*", None, EXTRA)] } | invalid_import_from_targets
         _mark = self._pos
+        _value: Any
+        a: Any
         if (
             self._expect('(') is not None
             and (a := self.import_from_as_names()) is not None
@@ -900,6 +948,7 @@ class GeneratedPythonParser(PythonActions):
     def import_from_as_names(self) -> Any:
         # import_from_as_names: ','.import_from_as_name+
         _mark = self._pos
+        _value: Any
         if (
             (_value := self._import_from_as_names_gather1()) is not None
         ):
@@ -926,6 +975,8 @@ class GeneratedPythonParser(PythonActions):
     def import_from_as_name(self) -> Any:
         # import_from_as_name: a=NAME b=('as' z=NAME { z })? { ast.alias(self.ident(a), self.ident(b) if b else None, EXTRA) }
         _mark = self._pos
+        a: Any
+        b: Any
         if (
             (a := self._expect('NAME')) is not None
             and ((b := self._import_from_as_name_group1()) or True)
@@ -939,6 +990,7 @@ class GeneratedPythonParser(PythonActions):
     def _import_from_as_name_group1(self) -> Any:
         # ('as' z=NAME { z })
         _mark = self._pos
+        z: Any
         if (
             self._expect('as') is not None
             and (z := self._expect('NAME')) is not None
@@ -950,6 +1002,7 @@ class GeneratedPythonParser(PythonActions):
     def dotted_as_names(self) -> Any:
         # dotted_as_names: ','.dotted_as_name+
         _mark = self._pos
+        _value: Any
         if (
             (_value := self._dotted_as_names_gather1()) is not None
         ):
@@ -976,6 +1029,8 @@ class GeneratedPythonParser(PythonActions):
     def dotted_as_name(self) -> Any:
         # dotted_as_name: a=dotted_name b=('as' z=NAME { z })? { ast.alias(a, self.ident(b) if b else None, EXTRA) }
         _mark = self._pos
+        a: Any
+        b: Any
         if (
             (a := self.dotted_name()) is not None
             and ((b := self._dotted_as_name_group1()) or True)
@@ -989,6 +1044,7 @@ class GeneratedPythonParser(PythonActions):
     def _dotted_as_name_group1(self) -> Any:
         # ('as' z=NAME { z })
         _mark = self._pos
+        z: Any
         if (
             self._expect('as') is not None
             and (z := self._expect('NAME')) is not None
@@ -1008,6 +1064,8 @@ class GeneratedPythonParser(PythonActions):
     def _dotted_name_alternatives(self) -> Any:
         # the alternatives
         _mark = self._pos
+        a: Any
+        b: Any
         if (
             (a := self.dotted_name()) is not None
             and self._expect('.') is not None
@@ -1036,6 +1094,8 @@ class GeneratedPythonParser(PythonActions):
     def _block_alternatives(self) -> Any:
         # the alternatives
         _mark = self._pos
+        _value: Any
+        a: Any
         if (
             self._expect('NEWLINE') is not None
             and self._expect('INDENT') is not None
@@ -1060,6 +1120,7 @@ class GeneratedPythonParser(PythonActions):
     def decorators(self) -> Any:
         # decorators: ('@' f=named_expression NEWLINE { f })+
         _mark = self._pos
+        _value: Any
         if (
             (_value := self._decorators_loop1()) is not None
         ):
@@ -1070,6 +1131,7 @@ class GeneratedPythonParser(PythonActions):
     def _decorators_group2(self) -> Any:
         # ('@' f=named_expression NEWLINE { f })
         _mark = self._pos
+        f: Any
         if (
             self._expect('@') is not None
             and (f := self.named_expression()) is not None
@@ -1089,6 +1151,9 @@ class GeneratedPythonParser(PythonActions):
     def class_def(self) -> Any:
         # class_def: a=decorators b=class_def_raw { self.decorated(b, a) } | class_def_raw
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
         if (
             (a := self.decorators()) is not None
             and (b := self.class_def_raw()) is not None
@@ -1105,6 +1170,11 @@ class GeneratedPythonParser(PythonActions):
     def class_def_raw(self) -> Any:
         # class_def_raw: invalid_class_def_raw | 'class' a=NAME b=('(' z=arguments? ')' { z })? ':' c=block { ast.ClassDef(self.ident(a), b.args if b else [], b.keywords if b else [],                      c, [], EXTRA) } | 'class' a=NAME t=type_params? b=('(' z=arguments? ')' { z })? ':' c=block { ast.ClassDef(self.ident(a), b.args if b else [], b.keywords if b else [],                      c, [], t or [], EXTRA) }
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
+        c: Any
+        t: Any
         if self._call_invalid_rules:
             if (
                 (_value := self.invalid_class_def_raw()) is not None
@@ -1147,6 +1217,7 @@ class GeneratedPythonParser(PythonActions):
     def _class_def_raw_group1(self) -> Any:
         # ('(' z=arguments? ')' { z })
         _mark = self._pos
+        z: Any
         if (
             self._expect('(') is not None
             and ((z := self.arguments()) or True)
@@ -1159,6 +1230,7 @@ class GeneratedPythonParser(PythonActions):
     def _class_def_raw_group2(self) -> Any:
         # ('(' z=arguments? ')' { z })
         _mark = self._pos
+        z: Any
         if (
             self._expect('(') is not None
             and ((z := self.arguments()) or True)
@@ -1171,6 +1243,9 @@ class GeneratedPythonParser(PythonActions):
     def function_def(self) -> Any:
         # function_def: d=decorators f=function_def_raw { self.decorated(f, d) } | function_def_raw
         _mark = self._pos
+        _value: Any
+        d: Any
+        f: Any
         if (
             (d := self.decorators()) is not None
             and (f := self.function_def_raw()) is not None
@@ -1187,6 +1262,12 @@ class GeneratedPythonParser(PythonActions):
     def function_def_raw(self) -> Any:
         # function_def_raw: invalid_def_raw | 'def' n=NAME &&'(' params=params? ')' a=('->' z=expression { z })? &&':' b=block { ast.FunctionDef(self.ident(n), params or self.empty_arguments(), b, [], a,                         None, EXTRA) } | 'async' 'def' n=NAME &&'(' params=params? ')' a=('->' z=expression { z })? &&':' b=block { ast.AsyncFunctionDef(self.ident(n), params or self.empty_arguments(), b, [],                              a, None, EXTRA) } | 'def' n=NAME t=type_params? &&'(' params=params? ')' a=('->' z=expression { z })? &&':' b=block { ast.FunctionDef(self.ident(n), params or self.empty_arguments(), b, [], a,                         None, t or [], EXTRA) } | 'async' 'def' n=NAME t=type_params? &&'(' params=params? ')' a=('->' z=expression { z })? &&':' b=block { ast.AsyncFunctionDef(self.ident(n), params or self.empty_arguments(), b, [],                              a, None, t or [], EXTRA) }
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
+        n: Any
+        params: Any
+        t: Any
         if self._call_invalid_rules:
             if (
                 (_value := self.invalid_def_raw()) is not None
@@ -1274,6 +1355,7 @@ class GeneratedPythonParser(PythonActions):
     def _function_def_raw_group1(self) -> Any:
         # ('->' z=expression { z })
         _mark = self._pos
+        z: Any
         if (
             self._expect('->') is not None
             and (z := self.expression()) is not None
@@ -1285,6 +1367,7 @@ class GeneratedPythonParser(PythonActions):
     def _function_def_raw_group2(self) -> Any:
         # ('->' z=expression { z })
         _mark = self._pos
+        z: Any
         if (
             self._expect('->') is not None
             and (z := self.expression()) is not None
@@ -1296,6 +1379,7 @@ class GeneratedPythonParser(PythonActions):
     def _function_def_raw_group3(self) -> Any:
         # ('->' z=expression { z })
         _mark = self._pos
+        z: Any
         if (
             self._expect('->') is not None
             and (z := self.expression()) is not None
@@ -1307,6 +1391,7 @@ class GeneratedPythonParser(PythonActions):
     def _function_def_raw_group4(self) -> Any:
         # ('->' z=expression { z })
         _mark = self._pos
+        z: Any
         if (
             self._expect('->') is not None
             and (z := self.expression()) is not None
@@ -1318,6 +1403,7 @@ class GeneratedPythonParser(PythonActions):
     def params(self) -> Any:
         # params: invalid_parameters | parameters
         _mark = self._pos
+        _value: Any
         if self._call_invalid_rules:
             if (
                 (_value := self.invalid_parameters()) is not None
@@ -1334,6 +1420,10 @@ class GeneratedPythonParser(PythonActions):
     def parameters(self) -> Any:
         # parameters: a=slash_no_default b=param_no_default* c=param_with_default* d=star_etc? { self.make_arguments(a, None, b, c, d) } | a=slash_with_default b=param_with_default* c=star_etc? { self.make_arguments(None, a, None, b, c) } | a=param_no_default+ b=param_with_default* c=star_etc? { self.make_arguments(None, None, a, b, c) } | a=param_with_default+ b=star_etc? { self.make_arguments(None, None, None, a, b) } | a=star_etc { self.make_arguments(None, None, None, None, a) }
         _mark = self._pos
+        a: Any
+        b: Any
+        c: Any
+        d: Any
         if (
             (a := self.slash_no_default()) is not None
             and (b := self._parameters_loop1()) is not None
@@ -1414,6 +1504,7 @@ class GeneratedPythonParser(PythonActions):
     def slash_no_default(self) -> Any:
         # slash_no_default: a=param_no_default+ '/' ',' { a } | a=param_no_default+ '/' &')' { a }
         _mark = self._pos
+        a: Any
         if (
             (a := self._slash_no_default_loop1()) is not None
             and self._expect('/') is not None
@@ -1447,6 +1538,8 @@ class GeneratedPythonParser(PythonActions):
     def slash_with_default(self) -> Any:
         # slash_with_default: a=param_no_default* b=param_with_default+ '/' ',' { (a, b) } | a=param_no_default* b=param_with_default+ '/' &')' { (a, b) }
         _mark = self._pos
+        a: Any
+        b: Any
         if (
             (a := self._slash_with_default_loop1()) is not None
             and (b := self._slash_with_default_loop2()) is not None
@@ -1496,6 +1589,10 @@ class GeneratedPythonParser(PythonActions):
     def star_etc(self) -> Any:
         # star_etc: invalid_star_etc | '*' a=param_no_default b=param_maybe_default* c=kwds? { (a, b, c) } | '*' a=param_no_default_star_annotation b=param_maybe_default* c=kwds? { (a, b, c) } | '*' ',' b=param_maybe_default+ c=kwds? { (None, b, c) } | a=kwds { (None, [], a) }
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
+        c: Any
         if self._call_invalid_rules:
             if (
                 (_value := self.invalid_star_etc()) is not None
@@ -1510,15 +1607,14 @@ class GeneratedPythonParser(PythonActions):
         ):
             return (a, b, c)
         self._pos = _mark
-        if sys.version_info >= (3, 11):
-            if (
-                self._expect('*') is not None
-                and (a := self.param_no_default_star_annotation()) is not None
-                and (b := self._star_etc_loop2()) is not None
-                and ((c := self.kwds()) or True)
-            ):
-                return (a, b, c)
-            self._pos = _mark
+        if (
+            self._expect('*') is not None
+            and (a := self.param_no_default_star_annotation()) is not None
+            and (b := self._star_etc_loop2()) is not None
+            and ((c := self.kwds()) or True)
+        ):
+            return (a, b, c)
+        self._pos = _mark
         if (
             self._expect('*') is not None
             and self._expect(',') is not None
@@ -1558,6 +1654,8 @@ class GeneratedPythonParser(PythonActions):
     def kwds(self) -> Any:
         # kwds: invalid_kwds | '**' a=param_no_default { a }
         _mark = self._pos
+        _value: Any
+        a: Any
         if self._call_invalid_rules:
             if (
                 (_value := self.invalid_kwds()) is not None
@@ -1575,6 +1673,7 @@ class GeneratedPythonParser(PythonActions):
     def param_no_default(self) -> Any:
         # param_no_default: a=param ',' { a } | a=param &')' { a }
         _mark = self._pos
+        a: Any
         if (
             (a := self.param()) is not None
             and self._expect(',') is not None
@@ -1592,6 +1691,7 @@ class GeneratedPythonParser(PythonActions):
     def param_no_default_star_annotation(self) -> Any:
         # param_no_default_star_annotation: a=param_star_annotation ',' { a } | a=param_star_annotation &')' { a }
         _mark = self._pos
+        a: Any
         if (
             (a := self.param_star_annotation()) is not None
             and self._expect(',') is not None
@@ -1609,6 +1709,8 @@ class GeneratedPythonParser(PythonActions):
     def param_with_default(self) -> Any:
         # param_with_default: a=param c=default ',' { (a, c) } | a=param c=default &')' { (a, c) }
         _mark = self._pos
+        a: Any
+        c: Any
         if (
             (a := self.param()) is not None
             and (c := self.default()) is not None
@@ -1628,6 +1730,8 @@ class GeneratedPythonParser(PythonActions):
     def param_maybe_default(self) -> Any:
         # param_maybe_default: a=param c=default? ',' { (a, c) } | a=param c=default? &')' { (a, c) }
         _mark = self._pos
+        a: Any
+        c: Any
         if (
             (a := self.param()) is not None
             and ((c := self.default()) or True)
@@ -1647,6 +1751,8 @@ class GeneratedPythonParser(PythonActions):
     def param(self) -> Any:
         # param: a=NAME b=annotation? { ast.arg(self.ident(a), b, None, EXTRA) }
         _mark = self._pos
+        a: Any
+        b: Any
         if (
             (a := self._expect('NAME')) is not None
             and ((b := self.annotation()) or True)
@@ -1660,6 +1766,8 @@ class GeneratedPythonParser(PythonActions):
     def param_star_annotation(self) -> Any:
         # param_star_annotation: a=NAME b=star_annotation { ast.arg(self.ident(a), b, None, EXTRA) }
         _mark = self._pos
+        a: Any
+        b: Any
         if (
             (a := self._expect('NAME')) is not None
             and (b := self.star_annotation()) is not None
@@ -1673,6 +1781,7 @@ class GeneratedPythonParser(PythonActions):
     def annotation(self) -> Any:
         # annotation: ':' a=expression { a }
         _mark = self._pos
+        a: Any
         if (
             self._expect(':') is not None
             and (a := self.expression()) is not None
@@ -1684,6 +1793,7 @@ class GeneratedPythonParser(PythonActions):
     def star_annotation(self) -> Any:
         # star_annotation: ':' a=star_expression { a }
         _mark = self._pos
+        a: Any
         if (
             self._expect(':') is not None
             and (a := self.star_expression()) is not None
@@ -1695,6 +1805,8 @@ class GeneratedPythonParser(PythonActions):
     def default(self) -> Any:
         # default: '=' a=expression { a } | invalid_default
         _mark = self._pos
+        _value: Any
+        a: Any
         if (
             self._expect('=') is not None
             and (a := self.expression()) is not None
@@ -1712,6 +1824,10 @@ class GeneratedPythonParser(PythonActions):
     def if_stmt(self) -> Any:
         # if_stmt: invalid_if_stmt | 'if' a=named_expression ':' b=block c=elif_stmt { ast.If(a, b, [c], EXTRA) } | 'if' a=named_expression ':' b=block c=else_block? { ast.If(a, b, c or [], EXTRA) }
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
+        c: Any
         if self._call_invalid_rules:
             if (
                 (_value := self.invalid_if_stmt()) is not None
@@ -1745,6 +1861,10 @@ class GeneratedPythonParser(PythonActions):
     def elif_stmt(self) -> Any:
         # elif_stmt: invalid_elif_stmt | 'elif' a=named_expression ':' b=block c=elif_stmt { ast.If(a, b, [c], EXTRA) } | 'elif' a=named_expression ':' b=block c=else_block? { ast.If(a, b, c or [], EXTRA) }
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
+        c: Any
         if self._call_invalid_rules:
             if (
                 (_value := self.invalid_elif_stmt()) is not None
@@ -1778,6 +1898,8 @@ class GeneratedPythonParser(PythonActions):
     def else_block(self) -> Any:
         # else_block: invalid_else_stmt | 'else' &&':' b=block { b }
         _mark = self._pos
+        _value: Any
+        b: Any
         if self._call_invalid_rules:
             if (
                 (_value := self.invalid_else_stmt()) is not None
@@ -1796,6 +1918,10 @@ class GeneratedPythonParser(PythonActions):
     def while_stmt(self) -> Any:
         # while_stmt: invalid_while_stmt | 'while' a=named_expression ':' b=block c=else_block? { ast.While(a, b, c or [], EXTRA) }
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
+        c: Any
         if self._call_invalid_rules:
             if (
                 (_value := self.invalid_while_stmt()) is not None
@@ -1818,6 +1944,11 @@ class GeneratedPythonParser(PythonActions):
     def for_stmt(self) -> Any:
         # for_stmt: invalid_for_stmt | 'for' t=star_targets 'in' ~ ex=star_expressions ':' b=block el=else_block? { ast.For(t, ex, b, el or [], None, EXTRA) } | 'async' 'for' t=star_targets 'in' ~ ex=star_expressions ':' b=block el=else_block? { ast.AsyncFor(t, ex, b, el or [], None, EXTRA) } | invalid_for_target
         _mark = self._pos
+        _value: Any
+        b: Any
+        el: Any
+        ex: Any
+        t: Any
         if self._call_invalid_rules:
             if (
                 (_value := self.invalid_for_stmt()) is not None
@@ -1870,6 +2001,9 @@ class GeneratedPythonParser(PythonActions):
     def with_stmt(self) -> Any:
         # with_stmt: invalid_with_stmt_indent | 'with' '(' a=','.with_item+ ','? ')' ':' b=block { ast.With(a, b, None, EXTRA) } | 'with' a=','.with_item+ ':' b=block { ast.With(a, b, None, EXTRA) } | 'async' 'with' '(' a=','.with_item+ ','? ')' ':' b=block { ast.AsyncWith(a, b, None, EXTRA) } | 'async' 'with' a=','.with_item+ ':' b=block { ast.AsyncWith(a, b, None, EXTRA) } | invalid_with_stmt
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
         if self._call_invalid_rules:
             if (
                 (_value := self.invalid_with_stmt_indent()) is not None
@@ -1999,6 +2133,9 @@ class GeneratedPythonParser(PythonActions):
     def with_item(self) -> Any:
         # with_item: e=expression 'as' t=star_target &(',' | ')' | ':') { ast.withitem(e, t) } | invalid_with_item | e=expression { ast.withitem(e, None) }
         _mark = self._pos
+        _value: Any
+        e: Any
+        t: Any
         if (
             (e := self.expression()) is not None
             and self._expect('as') is not None
@@ -2023,6 +2160,11 @@ class GeneratedPythonParser(PythonActions):
     def try_stmt(self) -> Any:
         # try_stmt: invalid_try_stmt | 'try' &&':' b=block f=finally_block { ast.Try(b, [], [], f, EXTRA) } | 'try' &&':' b=block ex=except_block+ el=else_block? f=finally_block? { ast.Try(b, ex, el or [], f or [], EXTRA) } | 'try' &&':' b=block ex=except_star_block+ el=else_block? f=finally_block? { ast.TryStar(b, ex, el or [], f or [], EXTRA) }
         _mark = self._pos
+        _value: Any
+        b: Any
+        el: Any
+        ex: Any
+        f: Any
         if self._call_invalid_rules:
             if (
                 (_value := self.invalid_try_stmt()) is not None
@@ -2082,6 +2224,10 @@ class GeneratedPythonParser(PythonActions):
     def except_block(self) -> Any:
         # except_block: invalid_except_stmt_indent | 'except' e=expression t=('as' z=NAME { z })? ':' b=block { ast.ExceptHandler(e, self.ident(t) if t else None, b, EXTRA) } | 'except' ':' b=block { ast.ExceptHandler(None, None, b, EXTRA) } | invalid_except_stmt
         _mark = self._pos
+        _value: Any
+        b: Any
+        e: Any
+        t: Any
         if self._call_invalid_rules:
             if (
                 (_value := self.invalid_except_stmt_indent()) is not None
@@ -2119,6 +2265,7 @@ class GeneratedPythonParser(PythonActions):
     def _except_block_group1(self) -> Any:
         # ('as' z=NAME { z })
         _mark = self._pos
+        z: Any
         if (
             self._expect('as') is not None
             and (z := self._expect('NAME')) is not None
@@ -2130,6 +2277,10 @@ class GeneratedPythonParser(PythonActions):
     def except_star_block(self) -> Any:
         # except_star_block: invalid_except_star_stmt_indent | 'except' '*' e=expression t=('as' z=NAME { z })? ':' b=block { ast.ExceptHandler(e, self.ident(t) if t else None, b, EXTRA) } | invalid_except_stmt
         _mark = self._pos
+        _value: Any
+        b: Any
+        e: Any
+        t: Any
         if self._call_invalid_rules:
             if (
                 (_value := self.invalid_except_star_stmt_indent()) is not None
@@ -2159,6 +2310,7 @@ class GeneratedPythonParser(PythonActions):
     def _except_star_block_group1(self) -> Any:
         # ('as' z=NAME { z })
         _mark = self._pos
+        z: Any
         if (
             self._expect('as') is not None
             and (z := self._expect('NAME')) is not None
@@ -2170,6 +2322,8 @@ class GeneratedPythonParser(PythonActions):
     def finally_block(self) -> Any:
         # finally_block: invalid_finally_stmt | 'finally' &&':' a=block { a }
         _mark = self._pos
+        _value: Any
+        a: Any
         if self._call_invalid_rules:
             if (
                 (_value := self.invalid_finally_stmt()) is not None
@@ -2188,6 +2342,9 @@ class GeneratedPythonParser(PythonActions):
     def match_stmt(self) -> Any:
         # match_stmt: "match" subject=subject_expr ':' NEWLINE INDENT cases=case_block+ DEDENT { ast.Match(subject, cases, EXTRA) } | invalid_match_stmt
         _mark = self._pos
+        _value: Any
+        cases: Any
+        subject: Any
         if (
             self._expect_soft('match') is not None
             and (subject := self.subject_expr()) is not None
@@ -2219,6 +2376,9 @@ class GeneratedPythonParser(PythonActions):
     def subject_expr(self) -> Any:
         # subject_expr: value=star_named_expression ',' values=star_named_expressions? { ast.Tuple([value, *(values or [])], LOAD, EXTRA) } | named_expression
         _mark = self._pos
+        _value: Any
+        value: Any
+        values: Any
         if (
             (value := self.star_named_expression()) is not None
             and self._expect(',') is not None
@@ -2238,6 +2398,10 @@ class GeneratedPythonParser(PythonActions):
     def case_block(self) -> Any:
         # case_block: invalid_case_block | "case" pattern=patterns guard=guard? ':' body=block { ast.match_case(pattern, guard, body) }
         _mark = self._pos
+        _value: Any
+        body: Any
+        guard: Any
+        pattern: Any
         if self._call_invalid_rules:
             if (
                 (_value := self.invalid_case_block()) is not None
@@ -2258,6 +2422,7 @@ class GeneratedPythonParser(PythonActions):
     def guard(self) -> Any:
         # guard: 'if' guard=named_expression { guard }
         _mark = self._pos
+        guard: Any
         if (
             self._expect('if') is not None
             and (guard := self.named_expression()) is not None
@@ -2269,6 +2434,8 @@ class GeneratedPythonParser(PythonActions):
     def patterns(self) -> Any:
         # patterns: patterns=open_sequence_pattern { ast.MatchSequence(patterns, EXTRA) } | pattern
         _mark = self._pos
+        _value: Any
+        patterns: Any
         if (
             (patterns := self.open_sequence_pattern()) is not None
         ):
@@ -2286,6 +2453,7 @@ class GeneratedPythonParser(PythonActions):
     def pattern(self) -> Any:
         # pattern: as_pattern | or_pattern
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.as_pattern()) is not None
         ):
@@ -2301,6 +2469,9 @@ class GeneratedPythonParser(PythonActions):
     def as_pattern(self) -> Any:
         # as_pattern: pattern=or_pattern 'as' target=pattern_capture_target { ast.MatchAs(pattern, target, EXTRA) } | invalid_as_pattern
         _mark = self._pos
+        _value: Any
+        pattern: Any
+        target: Any
         if (
             (pattern := self.or_pattern()) is not None
             and self._expect('as') is not None
@@ -2321,6 +2492,7 @@ class GeneratedPythonParser(PythonActions):
     def or_pattern(self) -> Any:
         # or_pattern: patterns='|'.closed_pattern+ { patterns[0] if len(patterns) == 1 else ast.MatchOr(patterns, EXTRA) }
         _mark = self._pos
+        patterns: Any
         if (
             (patterns := self._or_pattern_gather1()) is not None
         ):
@@ -2360,6 +2532,7 @@ class GeneratedPythonParser(PythonActions):
     def _closed_pattern_alternatives(self) -> Any:
         # the alternatives
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.literal_pattern()) is not None
         ):
@@ -2405,6 +2578,7 @@ class GeneratedPythonParser(PythonActions):
     def literal_pattern(self) -> Any:
         # literal_pattern: value=signed_number !('+' | '-') { ast.MatchValue(value, EXTRA) } | value=complex_number { ast.MatchValue(value, EXTRA) } | value=strings { ast.MatchValue(value, EXTRA) } | 'None' { ast.MatchSingleton(None, EXTRA) } | 'True' { ast.MatchSingleton(True, EXTRA) } | 'False' { ast.MatchSingleton(False, EXTRA) }
         _mark = self._pos
+        value: Any
         if (
             (value := self.signed_number()) is not None
             and self._kinds[self._pos] not in ('+', '-')
@@ -2453,6 +2627,7 @@ class GeneratedPythonParser(PythonActions):
     def literal_expr(self) -> Any:
         # literal_expr: signed_number !('+' | '-') | complex_number | strings | 'None' { ast.Constant(None, None, EXTRA) } | 'True' { ast.Constant(True, None, EXTRA) } | 'False' { ast.Constant(False, None, EXTRA) }
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.signed_number()) is not None
             and self._kinds[self._pos] not in ('+', '-')
@@ -2495,6 +2670,8 @@ class GeneratedPythonParser(PythonActions):
     def complex_number(self) -> Any:
         # complex_number: real=signed_real_number '+' imag=imaginary_number { ast.BinOp(real, ast.Add(), imag, EXTRA) } | real=signed_real_number '-' imag=imaginary_number { ast.BinOp(real, ast.Sub(), imag, EXTRA) }
         _mark = self._pos
+        imag: Any
+        real: Any
         if (
             (real := self.signed_real_number()) is not None
             and self._expect('+') is not None
@@ -2518,6 +2695,7 @@ class GeneratedPythonParser(PythonActions):
     def signed_number(self) -> Any:
         # signed_number: a=NUMBER { self.number(a) } | '-' a=NUMBER { ast.UnaryOp(ast.USub(), self.number(a), EXTRA) }
         _mark = self._pos
+        a: Any
         if (
             (a := self._expect('NUMBER')) is not None
         ):
@@ -2536,6 +2714,8 @@ class GeneratedPythonParser(PythonActions):
     def signed_real_number(self) -> Any:
         # signed_real_number: real_number | '-' real=real_number { ast.UnaryOp(ast.USub(), real, EXTRA) }
         _mark = self._pos
+        _value: Any
+        real: Any
         if (
             (_value := self.real_number()) is not None
         ):
@@ -2554,6 +2734,7 @@ class GeneratedPythonParser(PythonActions):
     def real_number(self) -> Any:
         # real_number: real=NUMBER { self.ensure_real(self.number(real)) }
         _mark = self._pos
+        real: Any
         if (
             (real := self._expect('NUMBER')) is not None
         ):
@@ -2564,6 +2745,7 @@ class GeneratedPythonParser(PythonActions):
     def imaginary_number(self) -> Any:
         # imaginary_number: imag=NUMBER { self.ensure_imaginary(self.number(imag)) }
         _mark = self._pos
+        imag: Any
         if (
             (imag := self._expect('NUMBER')) is not None
         ):
@@ -2574,6 +2756,7 @@ class GeneratedPythonParser(PythonActions):
     def capture_pattern(self) -> Any:
         # capture_pattern: target=pattern_capture_target { ast.MatchAs(None, target, EXTRA) }
         _mark = self._pos
+        target: Any
         if (
             (target := self.pattern_capture_target()) is not None
         ):
@@ -2586,6 +2769,7 @@ class GeneratedPythonParser(PythonActions):
     def pattern_capture_target(self) -> Any:
         # pattern_capture_target: !"_" name=NAME !('.' | '(' | '=') { self.ident(name) }
         _mark = self._pos
+        name: Any
         if (
             not self._at_soft('_')
             and (name := self._expect('NAME')) is not None
@@ -2610,6 +2794,7 @@ class GeneratedPythonParser(PythonActions):
     def value_pattern(self) -> Any:
         # value_pattern: attr=attr !('.' | '(' | '=') { ast.MatchValue(attr, EXTRA) }
         _mark = self._pos
+        attr: Any
         if (
             (attr := self.attr()) is not None
             and self._kinds[self._pos] not in ('.', '(', '=')
@@ -2631,6 +2816,8 @@ class GeneratedPythonParser(PythonActions):
     def _attr_alternatives(self) -> Any:
         # the alternatives
         _mark = self._pos
+        attr: Any
+        value: Any
         if (
             (value := self.name_or_attr()) is not None
             and self._expect('.') is not None
@@ -2645,6 +2832,8 @@ class GeneratedPythonParser(PythonActions):
     def name_or_attr(self) -> Any:
         # name_or_attr: attr | a=NAME { self.name(a) }
         _mark = self._pos
+        _value: Any
+        a: Any
         if (
             (_value := self.attr()) is not None
         ):
@@ -2660,6 +2849,7 @@ class GeneratedPythonParser(PythonActions):
     def group_pattern(self) -> Any:
         # group_pattern: '(' pattern=pattern ')' { pattern }
         _mark = self._pos
+        pattern: Any
         if (
             self._expect('(') is not None
             and (pattern := self.pattern()) is not None
@@ -2672,6 +2862,7 @@ class GeneratedPythonParser(PythonActions):
     def sequence_pattern(self) -> Any:
         # sequence_pattern: '[' patterns=maybe_sequence_pattern? ']' { ast.MatchSequence(patterns or [], EXTRA) } | '(' patterns=open_sequence_pattern? ')' { ast.MatchSequence(patterns or [], EXTRA) }
         _mark = self._pos
+        patterns: Any
         if (
             self._expect('[') is not None
             and ((patterns := self.maybe_sequence_pattern()) or True)
@@ -2695,6 +2886,8 @@ class GeneratedPythonParser(PythonActions):
     def open_sequence_pattern(self) -> Any:
         # open_sequence_pattern: pattern=maybe_star_pattern ',' patterns=maybe_sequence_pattern? { [pattern, *(patterns or [])] }
         _mark = self._pos
+        pattern: Any
+        patterns: Any
         if (
             (pattern := self.maybe_star_pattern()) is not None
             and self._expect(',') is not None
@@ -2707,6 +2900,7 @@ class GeneratedPythonParser(PythonActions):
     def maybe_sequence_pattern(self) -> Any:
         # maybe_sequence_pattern: patterns=','.maybe_star_pattern+ ','? { patterns }
         _mark = self._pos
+        patterns: Any
         if (
             (patterns := self._maybe_sequence_pattern_gather1()) is not None
             and (self._expect(',') or True)
@@ -2734,6 +2928,7 @@ class GeneratedPythonParser(PythonActions):
     def maybe_star_pattern(self) -> Any:
         # maybe_star_pattern: star_pattern | pattern
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.star_pattern()) is not None
         ):
@@ -2760,6 +2955,7 @@ class GeneratedPythonParser(PythonActions):
     def _star_pattern_alternatives(self) -> Any:
         # the alternatives
         _mark = self._pos
+        target: Any
         if (
             self._expect('*') is not None
             and (target := self.pattern_capture_target()) is not None
@@ -2781,6 +2977,8 @@ class GeneratedPythonParser(PythonActions):
     def mapping_pattern(self) -> Any:
         # mapping_pattern: '{' '}' { ast.MatchMapping([], [], None, EXTRA) } | '{' rest=double_star_pattern ','? '}' { ast.MatchMapping([], [], rest, EXTRA) } | '{' items=items_pattern ',' rest=double_star_pattern ','? '}' { ast.MatchMapping([k for k, _ in items], [p for _, p in items], rest, EXTRA) } | '{' items=items_pattern ','? '}' { ast.MatchMapping([k for k, _ in items], [p for _, p in items], None, EXTRA) }
         _mark = self._pos
+        items: Any
+        rest: Any
         if (
             self._expect('{') is not None
             and self._expect('}') is not None
@@ -2826,6 +3024,7 @@ class GeneratedPythonParser(PythonActions):
     def items_pattern(self) -> Any:
         # items_pattern: ','.key_value_pattern+
         _mark = self._pos
+        _value: Any
         if (
             (_value := self._items_pattern_gather1()) is not None
         ):
@@ -2852,6 +3051,8 @@ class GeneratedPythonParser(PythonActions):
     def key_value_pattern(self) -> Any:
         # key_value_pattern: key=(literal_expr | attr) ':' pattern=pattern { (key, pattern) }
         _mark = self._pos
+        key: Any
+        pattern: Any
         if (
             (key := self._key_value_pattern_group1()) is not None
             and self._expect(':') is not None
@@ -2864,6 +3065,7 @@ class GeneratedPythonParser(PythonActions):
     def _key_value_pattern_group1(self) -> Any:
         # (literal_expr | attr)
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.literal_expr()) is not None
         ):
@@ -2879,6 +3081,7 @@ class GeneratedPythonParser(PythonActions):
     def double_star_pattern(self) -> Any:
         # double_star_pattern: '**' target=pattern_capture_target { target }
         _mark = self._pos
+        target: Any
         if (
             self._expect('**') is not None
             and (target := self.pattern_capture_target()) is not None
@@ -2890,6 +3093,10 @@ class GeneratedPythonParser(PythonActions):
     def class_pattern(self) -> Any:
         # class_pattern: cls=name_or_attr '(' ')' { ast.MatchClass(cls, [], [], [], EXTRA) } | cls=name_or_attr '(' patterns=positional_patterns ','? ')' { ast.MatchClass(cls, patterns, [], [], EXTRA) } | cls=name_or_attr '(' keywords=keyword_patterns ','? ')' { ast.MatchClass(cls, [], [self.ident(k) for k, _ in keywords],                        [p for _, p in keywords], EXTRA) } | cls=name_or_attr '(' patterns=positional_patterns ',' keywords=keyword_patterns ','? ')' { ast.MatchClass(cls, patterns, [self.ident(k) for k, _ in keywords],                        [p for _, p in keywords], EXTRA) } | invalid_class_pattern
         _mark = self._pos
+        _value: Any
+        cls: Any
+        keywords: Any
+        patterns: Any
         if (
             (cls := self.name_or_attr()) is not None
             and self._expect('(') is not None
@@ -2951,6 +3158,7 @@ class GeneratedPythonParser(PythonActions):
     def positional_patterns(self) -> Any:
         # positional_patterns: ','.pattern+
         _mark = self._pos
+        _value: Any
         if (
             (_value := self._positional_patterns_gather1()) is not None
         ):
@@ -2977,6 +3185,7 @@ class GeneratedPythonParser(PythonActions):
     def keyword_patterns(self) -> Any:
         # keyword_patterns: ','.keyword_pattern+
         _mark = self._pos
+        _value: Any
         if (
             (_value := self._keyword_patterns_gather1()) is not None
         ):
@@ -3003,6 +3212,8 @@ class GeneratedPythonParser(PythonActions):
     def keyword_pattern(self) -> Any:
         # keyword_pattern: arg=NAME '=' value=pattern { (arg, value) }
         _mark = self._pos
+        arg: Any
+        value: Any
         if (
             (arg := self._expect('NAME')) is not None
             and self._expect('=') is not None
@@ -3015,6 +3226,9 @@ class GeneratedPythonParser(PythonActions):
     def type_alias(self) -> Any:
         # type_alias: "type" n=NAME t=type_params? '=' b=expression { ast.TypeAlias(self.name(n, STORE), t or [], b, EXTRA) }
         _mark = self._pos
+        b: Any
+        n: Any
+        t: Any
         if sys.version_info >= (3, 12):
             if (
                 self._expect_soft('type') is not None
@@ -3032,6 +3246,8 @@ class GeneratedPythonParser(PythonActions):
     def type_params(self) -> Any:
         # type_params: invalid_type_params | '[' t=type_param_seq ']' { t }
         _mark = self._pos
+        _value: Any
+        t: Any
         if self._call_invalid_rules:
             if (
                 (_value := self.invalid_type_params()) is not None
@@ -3050,6 +3266,7 @@ class GeneratedPythonParser(PythonActions):
     def type_param_seq(self) -> Any:
         # type_param_seq: a=','.type_param+ ','? { a }
         _mark = self._pos
+        a: Any
         if (
             (a := self._type_param_seq_gather1()) is not None
             and (self._expect(',') or True)
@@ -3088,6 +3305,11 @@ class GeneratedPythonParser(PythonActions):
     def _type_param_alternatives(self) -> Any:
         # the alternatives
         _mark = self._pos
+        a: Any
+        b: Any
+        c: Any
+        colon: Any
+        e: Any
         if sys.version_info >= (3, 13):
             if (
                 (a := self._expect('NAME')) is not None
@@ -3172,6 +3394,7 @@ class GeneratedPythonParser(PythonActions):
     def type_param_bound(self) -> Any:
         # type_param_bound: ':' e=expression { e }
         _mark = self._pos
+        e: Any
         if (
             self._expect(':') is not None
             and (e := self.expression()) is not None
@@ -3183,6 +3406,7 @@ class GeneratedPythonParser(PythonActions):
     def type_param_default(self) -> Any:
         # type_param_default: '=' e=expression { e }
         _mark = self._pos
+        e: Any
         if (
             self._expect('=') is not None
             and (e := self.expression()) is not None
@@ -3194,6 +3418,7 @@ class GeneratedPythonParser(PythonActions):
     def type_param_starred_default(self) -> Any:
         # type_param_starred_default: '=' e=star_expression { e }
         _mark = self._pos
+        e: Any
         if (
             self._expect('=') is not None
             and (e := self.star_expression()) is not None
@@ -3205,6 +3430,9 @@ class GeneratedPythonParser(PythonActions):
     def expressions(self) -> Any:
         # expressions: a=expression b=(',' c=expression { c })+ ','? { ast.Tuple([a, *b], LOAD, EXTRA) } | a=expression ',' { ast.Tuple([a], LOAD, EXTRA) } | expression
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
         if (
             (a := self.expression()) is not None
             and (b := self._expressions_loop1()) is not None
@@ -3232,6 +3460,7 @@ class GeneratedPythonParser(PythonActions):
     def _expressions_group2(self) -> Any:
         # (',' c=expression { c })
         _mark = self._pos
+        c: Any
         if (
             self._expect(',') is not None
             and (c := self.expression()) is not None
@@ -3261,6 +3490,10 @@ class GeneratedPythonParser(PythonActions):
     def _expression_alternatives(self) -> Any:
         # the alternatives
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
+        c: Any
         if self._call_invalid_rules:
             if (
                 (_value := self.invalid_expression()) is not None
@@ -3299,6 +3532,7 @@ class GeneratedPythonParser(PythonActions):
     def yield_expr(self) -> Any:
         # yield_expr: 'yield' 'from' a=expression { ast.YieldFrom(a, EXTRA) } | 'yield' a=star_expressions? { ast.Yield(a, EXTRA) }
         _mark = self._pos
+        a: Any
         if (
             self._expect('yield') is not None
             and self._expect('from') is not None
@@ -3321,6 +3555,9 @@ class GeneratedPythonParser(PythonActions):
     def star_expressions(self) -> Any:
         # star_expressions: a=star_expression b=(',' c=star_expression { c })+ ','? { ast.Tuple([a, *b], LOAD, EXTRA) } | a=star_expression ',' { ast.Tuple([a], LOAD, EXTRA) } | star_expression
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
         if (
             (a := self.star_expression()) is not None
             and (b := self._star_expressions_loop1()) is not None
@@ -3348,6 +3585,7 @@ class GeneratedPythonParser(PythonActions):
     def _star_expressions_group2(self) -> Any:
         # (',' c=star_expression { c })
         _mark = self._pos
+        c: Any
         if (
             self._expect(',') is not None
             and (c := self.star_expression()) is not None
@@ -3377,6 +3615,8 @@ class GeneratedPythonParser(PythonActions):
     def _star_expression_alternatives(self) -> Any:
         # the alternatives
         _mark = self._pos
+        _value: Any
+        a: Any
         if (
             self._expect('*') is not None
             and (a := self.bitwise_or()) is not None
@@ -3395,6 +3635,7 @@ class GeneratedPythonParser(PythonActions):
     def star_named_expressions(self) -> Any:
         # star_named_expressions: a=','.star_named_expression+ ','? { a }
         _mark = self._pos
+        a: Any
         if (
             (a := self._star_named_expressions_gather1()) is not None
             and (self._expect(',') or True)
@@ -3422,6 +3663,8 @@ class GeneratedPythonParser(PythonActions):
     def star_named_expression(self) -> Any:
         # star_named_expression: '*' a=bitwise_or { ast.Starred(a, LOAD, EXTRA) } | named_expression
         _mark = self._pos
+        _value: Any
+        a: Any
         if (
             self._expect('*') is not None
             and (a := self.bitwise_or()) is not None
@@ -3440,6 +3683,8 @@ class GeneratedPythonParser(PythonActions):
     def assignment_expression(self) -> Any:
         # assignment_expression: a=NAME ':=' ~ b=expression { ast.NamedExpr(self.name(a, STORE), b, EXTRA) }
         _mark = self._pos
+        a: Any
+        b: Any
         cut = False
         if (
             (a := self._expect('NAME')) is not None
@@ -3458,6 +3703,8 @@ class GeneratedPythonParser(PythonActions):
     def named_expression(self) -> Any:
         # named_expression: assignment_expression | invalid_named_expression | a=expression !':=' { a }
         _mark = self._pos
+        _value: Any
+        a: Any
         if (
             (_value := self.assignment_expression()) is not None
         ):
@@ -3491,6 +3738,9 @@ class GeneratedPythonParser(PythonActions):
     def _disjunction_alternatives(self) -> Any:
         # the alternatives
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
         if (
             (a := self.conjunction()) is not None
             and (b := self._disjunction_loop1()) is not None
@@ -3509,6 +3759,7 @@ class GeneratedPythonParser(PythonActions):
     def _disjunction_group2(self) -> Any:
         # ('or' c=conjunction { c })
         _mark = self._pos
+        c: Any
         if (
             self._expect('or') is not None
             and (c := self.conjunction()) is not None
@@ -3538,6 +3789,9 @@ class GeneratedPythonParser(PythonActions):
     def _conjunction_alternatives(self) -> Any:
         # the alternatives
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
         if (
             (a := self.inversion()) is not None
             and (b := self._conjunction_loop1()) is not None
@@ -3556,6 +3810,7 @@ class GeneratedPythonParser(PythonActions):
     def _conjunction_group2(self) -> Any:
         # ('and' c=inversion { c })
         _mark = self._pos
+        c: Any
         if (
             self._expect('and') is not None
             and (c := self.inversion()) is not None
@@ -3585,6 +3840,8 @@ class GeneratedPythonParser(PythonActions):
     def _inversion_alternatives(self) -> Any:
         # the alternatives
         _mark = self._pos
+        _value: Any
+        a: Any
         if (
             self._expect('not') is not None
             and (a := self.inversion()) is not None
@@ -3603,6 +3860,9 @@ class GeneratedPythonParser(PythonActions):
     def comparison(self) -> Any:
         # comparison: a=bitwise_or b=compare_op_bitwise_or_pair+ { ast.Compare(a, [op for op, _ in b], [e for _, e in b], EXTRA) } | bitwise_or
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
         if (
             (a := self.bitwise_or()) is not None
             and (b := self._comparison_loop1()) is not None
@@ -3628,6 +3888,7 @@ class GeneratedPythonParser(PythonActions):
     def compare_op_bitwise_or_pair(self) -> Any:
         # compare_op_bitwise_or_pair: '==' a=bitwise_or { (ast.Eq(), a) } | '!=' a=bitwise_or { (ast.NotEq(), a) } | '<=' a=bitwise_or { (ast.LtE(), a) } | '<' a=bitwise_or { (ast.Lt(), a) } | '>=' a=bitwise_or { (ast.GtE(), a) } | '>' a=bitwise_or { (ast.Gt(), a) } | 'not' 'in' a=bitwise_or { (ast.NotIn(), a) } | 'in' a=bitwise_or { (ast.In(), a) } | 'is' 'not' a=bitwise_or { (ast.IsNot(), a) } | 'is' a=bitwise_or { (ast.Is(), a) }
         _mark = self._pos
+        a: Any
         if (
             self._expect('==') is not None
             and (a := self.bitwise_or()) is not None
@@ -3703,6 +3964,9 @@ class GeneratedPythonParser(PythonActions):
     def _bitwise_or_alternatives(self) -> Any:
         # the alternatives
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
         if (
             (a := self.bitwise_or()) is not None
             and self._expect('|') is not None
@@ -3730,6 +3994,9 @@ class GeneratedPythonParser(PythonActions):
     def _bitwise_xor_alternatives(self) -> Any:
         # the alternatives
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
         if (
             (a := self.bitwise_xor()) is not None
             and self._expect('^') is not None
@@ -3757,6 +4024,9 @@ class GeneratedPythonParser(PythonActions):
     def _bitwise_and_alternatives(self) -> Any:
         # the alternatives
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
         if (
             (a := self.bitwise_and()) is not None
             and self._expect('&') is not None
@@ -3784,6 +4054,9 @@ class GeneratedPythonParser(PythonActions):
     def _shift_expr_alternatives(self) -> Any:
         # the alternatives
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
         if (
             (a := self.shift_expr()) is not None
             and self._expect('<<') is not None
@@ -3826,6 +4099,9 @@ class GeneratedPythonParser(PythonActions):
     def _sum_alternatives(self) -> Any:
         # the alternatives
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
         if (
             (a := self.sum()) is not None
             and self._expect('+') is not None
@@ -3862,6 +4138,9 @@ class GeneratedPythonParser(PythonActions):
     def _term_alternatives(self) -> Any:
         # the alternatives
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
         if (
             (a := self.term()) is not None
             and self._expect('*') is not None
@@ -3934,6 +4213,8 @@ class GeneratedPythonParser(PythonActions):
     def _factor_alternatives(self) -> Any:
         # the alternatives
         _mark = self._pos
+        _value: Any
+        a: Any
         if (
             self._expect('+') is not None
             and (a := self.factor()) is not None
@@ -3968,6 +4249,9 @@ class GeneratedPythonParser(PythonActions):
     def power(self) -> Any:
         # power: a=await_primary '**' b=factor { ast.BinOp(a, ast.Pow(), b, EXTRA) } | await_primary
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
         if (
             (a := self.await_primary()) is not None
             and self._expect('**') is not None
@@ -3998,6 +4282,8 @@ class GeneratedPythonParser(PythonActions):
     def _await_primary_alternatives(self) -> Any:
         # the alternatives
         _mark = self._pos
+        _value: Any
+        a: Any
         if (
             self._expect('await') is not None
             and (a := self.primary()) is not None
@@ -4024,6 +4310,9 @@ class GeneratedPythonParser(PythonActions):
     def _primary_alternatives(self) -> Any:
         # the alternatives
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
         if (
             (a := self.primary()) is not None
             and self._expect('.') is not None
@@ -4071,6 +4360,7 @@ class GeneratedPythonParser(PythonActions):
     def slices(self) -> Any:
         # slices: a=slice !',' { a } | a=','.(slice | starred_expression)+ ','? { ast.Tuple(a, LOAD, EXTRA) }
         _mark = self._pos
+        a: Any
         if (
             (a := self.slice()) is not None
             and self._kinds[self._pos] != ','
@@ -4090,6 +4380,7 @@ class GeneratedPythonParser(PythonActions):
     def _slices_group2(self) -> Any:
         # (slice | starred_expression)
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.slice()) is not None
         ):
@@ -4121,6 +4412,9 @@ class GeneratedPythonParser(PythonActions):
     def slice(self) -> Any:
         # slice: a=expression? ':' b=expression? c=(':' d=expression? { d })? { ast.Slice(a, b, c, EXTRA) } | a=named_expression { a }
         _mark = self._pos
+        a: Any
+        b: Any
+        c: Any
         if (
             ((a := self.expression()) or True)
             and self._expect(':') is not None
@@ -4141,6 +4435,7 @@ class GeneratedPythonParser(PythonActions):
     def _slice_group1(self) -> Any:
         # (':' d=expression? { d })
         _mark = self._pos
+        d: Any
         if (
             self._expect(':') is not None
             and ((d := self.expression()) or True)
@@ -4152,6 +4447,8 @@ class GeneratedPythonParser(PythonActions):
     def atom(self) -> Any:
         # atom: a=NAME { self.name(a) } | 'True' { ast.Constant(True, None, EXTRA) } | 'False' { ast.Constant(False, None, EXTRA) } | 'None' { ast.Constant(None, None, EXTRA) } | &(STRING | FSTRING_START) strings | a=NUMBER { self.number(a) } | &'(' (tuple | group | genexp) | &'[' (list | listcomp) | &'{' (dict | set | dictcomp | setcomp) | '...' { ast.Constant(Ellipsis, None, EXTRA) }
         _mark = self._pos
+        _value: Any
+        a: Any
         if (
             (a := self._expect('NAME')) is not None
         ):
@@ -4219,6 +4516,7 @@ class GeneratedPythonParser(PythonActions):
     def _atom_group1(self) -> Any:
         # (tuple | group | genexp)
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.tuple()) is not None
         ):
@@ -4239,6 +4537,7 @@ class GeneratedPythonParser(PythonActions):
     def _atom_group2(self) -> Any:
         # (list | listcomp)
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.list()) is not None
         ):
@@ -4254,6 +4553,7 @@ class GeneratedPythonParser(PythonActions):
     def _atom_group3(self) -> Any:
         # (dict | set | dictcomp | setcomp)
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.dict()) is not None
         ):
@@ -4279,6 +4579,8 @@ class GeneratedPythonParser(PythonActions):
     def group(self) -> Any:
         # group: '(' a=(yield_expr | named_expression) ')' { a } | invalid_group
         _mark = self._pos
+        _value: Any
+        a: Any
         if (
             self._expect('(') is not None
             and (a := self._group_group1()) is not None
@@ -4297,6 +4599,7 @@ class GeneratedPythonParser(PythonActions):
     def _group_group1(self) -> Any:
         # (yield_expr | named_expression)
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.yield_expr()) is not None
         ):
@@ -4312,6 +4615,8 @@ class GeneratedPythonParser(PythonActions):
     def lambdef(self) -> Any:
         # lambdef: 'lambda' a=lambda_params? ':' b=expression { ast.Lambda(a or self.empty_arguments(), b, EXTRA) }
         _mark = self._pos
+        a: Any
+        b: Any
         if (
             self._expect('lambda') is not None
             and ((a := self.lambda_params()) or True)
@@ -4327,6 +4632,7 @@ class GeneratedPythonParser(PythonActions):
     def lambda_params(self) -> Any:
         # lambda_params: invalid_lambda_parameters | lambda_parameters
         _mark = self._pos
+        _value: Any
         if self._call_invalid_rules:
             if (
                 (_value := self.invalid_lambda_parameters()) is not None
@@ -4343,6 +4649,10 @@ class GeneratedPythonParser(PythonActions):
     def lambda_parameters(self) -> Any:
         # lambda_parameters: a=lambda_slash_no_default b=lambda_param_no_default* c=lambda_param_with_default* d=lambda_star_etc? { self.make_arguments(a, None, b, c, d) } | a=lambda_slash_with_default b=lambda_param_with_default* c=lambda_star_etc? { self.make_arguments(None, a, None, b, c) } | a=lambda_param_no_default+ b=lambda_param_with_default* c=lambda_star_etc? { self.make_arguments(None, None, a, b, c) } | a=lambda_param_with_default+ b=lambda_star_etc? { self.make_arguments(None, None, None, a, b) } | a=lambda_star_etc { self.make_arguments(None, None, None, None, a) }
         _mark = self._pos
+        a: Any
+        b: Any
+        c: Any
+        d: Any
         if (
             (a := self.lambda_slash_no_default()) is not None
             and (b := self._lambda_parameters_loop1()) is not None
@@ -4423,6 +4733,7 @@ class GeneratedPythonParser(PythonActions):
     def lambda_slash_no_default(self) -> Any:
         # lambda_slash_no_default: a=lambda_param_no_default+ '/' ',' { a } | a=lambda_param_no_default+ '/' &':' { a }
         _mark = self._pos
+        a: Any
         if (
             (a := self._lambda_slash_no_default_loop1()) is not None
             and self._expect('/') is not None
@@ -4456,6 +4767,8 @@ class GeneratedPythonParser(PythonActions):
     def lambda_slash_with_default(self) -> Any:
         # lambda_slash_with_default: a=lambda_param_no_default* b=lambda_param_with_default+ '/' ',' { (a, b) } | a=lambda_param_no_default* b=lambda_param_with_default+ '/' &':' { (a, b) }
         _mark = self._pos
+        a: Any
+        b: Any
         if (
             (a := self._lambda_slash_with_default_loop1()) is not None
             and (b := self._lambda_slash_with_default_loop2()) is not None
@@ -4505,6 +4818,10 @@ class GeneratedPythonParser(PythonActions):
     def lambda_star_etc(self) -> Any:
         # lambda_star_etc: invalid_lambda_star_etc | '*' a=lambda_param_no_default b=lambda_param_maybe_default* c=lambda_kwds? { (a, b, c) } | '*' ',' b=lambda_param_maybe_default+ c=lambda_kwds? { (None, b, c) } | a=lambda_kwds { (None, [], a) }
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
+        c: Any
         if self._call_invalid_rules:
             if (
                 (_value := self.invalid_lambda_star_etc()) is not None
@@ -4551,6 +4868,8 @@ class GeneratedPythonParser(PythonActions):
     def lambda_kwds(self) -> Any:
         # lambda_kwds: invalid_lambda_kwds | '**' a=lambda_param_no_default { a }
         _mark = self._pos
+        _value: Any
+        a: Any
         if self._call_invalid_rules:
             if (
                 (_value := self.invalid_lambda_kwds()) is not None
@@ -4568,6 +4887,7 @@ class GeneratedPythonParser(PythonActions):
     def lambda_param_no_default(self) -> Any:
         # lambda_param_no_default: a=lambda_param ',' { a } | a=lambda_param &':' { a }
         _mark = self._pos
+        a: Any
         if (
             (a := self.lambda_param()) is not None
             and self._expect(',') is not None
@@ -4585,6 +4905,8 @@ class GeneratedPythonParser(PythonActions):
     def lambda_param_with_default(self) -> Any:
         # lambda_param_with_default: a=lambda_param c=default ',' { (a, c) } | a=lambda_param c=default &':' { (a, c) }
         _mark = self._pos
+        a: Any
+        c: Any
         if (
             (a := self.lambda_param()) is not None
             and (c := self.default()) is not None
@@ -4604,6 +4926,8 @@ class GeneratedPythonParser(PythonActions):
     def lambda_param_maybe_default(self) -> Any:
         # lambda_param_maybe_default: a=lambda_param c=default? ',' { (a, c) } | a=lambda_param c=default? &':' { (a, c) }
         _mark = self._pos
+        a: Any
+        c: Any
         if (
             (a := self.lambda_param()) is not None
             and ((c := self.default()) or True)
@@ -4623,6 +4947,7 @@ class GeneratedPythonParser(PythonActions):
     def lambda_param(self) -> Any:
         # lambda_param: a=NAME { ast.arg(self.ident(a), None, None, EXTRA) }
         _mark = self._pos
+        a: Any
         if (
             (a := self._expect('NAME')) is not None
         ):
@@ -4635,6 +4960,8 @@ class GeneratedPythonParser(PythonActions):
     def fstring_middle(self) -> Any:
         # fstring_middle: fstring_replacement_field | t=FSTRING_MIDDLE { self.fstring_literal(t) }
         _mark = self._pos
+        _value: Any
+        t: Any
         if (
             (_value := self.fstring_replacement_field()) is not None
         ):
@@ -4650,6 +4977,12 @@ class GeneratedPythonParser(PythonActions):
     def fstring_replacement_field(self) -> Any:
         # fstring_replacement_field: '{' a=annotated_rhs debug_expr='='? conversion=fstring_conversion? format=fstring_full_format_spec? rbrace='}' { self.formatted_value(a, debug_expr, conversion, format, rbrace, EXTRA) } | invalid_replacement_field
         _mark = self._pos
+        _value: Any
+        a: Any
+        conversion: Any
+        debug_expr: Any
+        format: Any
+        rbrace: Any
         if (
             self._expect('{') is not None
             and (a := self.annotated_rhs()) is not None
@@ -4671,19 +5004,23 @@ class GeneratedPythonParser(PythonActions):
         return None
 
     def fstring_conversion(self) -> Any:
-        # fstring_conversion: conv_token='!' conv=NAME { self.fstring_conversion(conv_token, conv) }
+        # fstring_conversion: conv_token='!' conv=NAME { self.check_conversion(conv_token, conv) }
         _mark = self._pos
+        conv: Any
+        conv_token: Any
         if (
             (conv_token := self._expect('!')) is not None
             and (conv := self._expect('NAME')) is not None
         ):
-            return self.fstring_conversion(conv_token, conv)
+            return self.check_conversion(conv_token, conv)
         self._pos = _mark
         return None
 
     def fstring_full_format_spec(self) -> Any:
         # fstring_full_format_spec: colon=':' spec=fstring_format_spec* { self.format_spec(colon, spec, EXTRA) }
         _mark = self._pos
+        colon: Any
+        spec: Any
         if (
             (colon := self._expect(':')) is not None
             and (spec := self._fstring_full_format_spec_loop1()) is not None
@@ -4702,12 +5039,14 @@ class GeneratedPythonParser(PythonActions):
         return items
 
     def fstring_format_spec(self) -> Any:
-        # fstring_format_spec: t=FSTRING_MIDDLE { self.fstring_literal(t, spec=True) } | fstring_replacement_field
+        # fstring_format_spec: t=FSTRING_MIDDLE { self.fstring_literal(t) } | fstring_replacement_field
         _mark = self._pos
+        _value: Any
+        t: Any
         if (
             (t := self._expect('FSTRING_MIDDLE')) is not None
         ):
-            return self.fstring_literal(t, spec=True)
+            return self.fstring_literal(t)
         self._pos = _mark
         if (
             (_value := self.fstring_replacement_field()) is not None
@@ -4719,6 +5058,9 @@ class GeneratedPythonParser(PythonActions):
     def fstring(self) -> Any:
         # fstring: a=FSTRING_START b=fstring_middle* c=FSTRING_END { self.joined_str(a, b, c) }
         _mark = self._pos
+        a: Any
+        b: Any
+        c: Any
         if (
             (a := self._expect('FSTRING_START')) is not None
             and (b := self._fstring_loop1()) is not None
@@ -4738,6 +5080,7 @@ class GeneratedPythonParser(PythonActions):
     def string(self) -> Any:
         # string: STRING
         _mark = self._pos
+        _value: Any
         if (
             (_value := self._expect('STRING')) is not None
         ):
@@ -4759,6 +5102,7 @@ class GeneratedPythonParser(PythonActions):
     def _strings_alternatives(self) -> Any:
         # the alternatives
         _mark = self._pos
+        a: Any
         if (
             (a := self._strings_loop1()) is not None
         ):
@@ -4771,6 +5115,7 @@ class GeneratedPythonParser(PythonActions):
     def _strings_group2(self) -> Any:
         # (fstring | string)
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.fstring()) is not None
         ):
@@ -4793,6 +5138,7 @@ class GeneratedPythonParser(PythonActions):
     def list(self) -> Any:
         # list: '[' a=star_named_expressions? ']' { ast.List(a or [], LOAD, EXTRA) }
         _mark = self._pos
+        a: Any
         if (
             self._expect('[') is not None
             and ((a := self.star_named_expressions()) or True)
@@ -4807,6 +5153,7 @@ class GeneratedPythonParser(PythonActions):
     def tuple(self) -> Any:
         # tuple: '(' a=(y=star_named_expression ',' z=star_named_expressions? { [y, *(z or [])] })? ')' { ast.Tuple(a or [], LOAD, EXTRA) }
         _mark = self._pos
+        a: Any
         if (
             self._expect('(') is not None
             and ((a := self._tuple_group1()) or True)
@@ -4821,6 +5168,8 @@ class GeneratedPythonParser(PythonActions):
     def _tuple_group1(self) -> Any:
         # (y=star_named_expression ',' z=star_named_expressions? { [y, *(z or [])] })
         _mark = self._pos
+        y: Any
+        z: Any
         if (
             (y := self.star_named_expression()) is not None
             and self._expect(',') is not None
@@ -4833,6 +5182,7 @@ class GeneratedPythonParser(PythonActions):
     def set(self) -> Any:
         # set: '{' a=star_named_expressions '}' { ast.Set(a, EXTRA) }
         _mark = self._pos
+        a: Any
         if (
             self._expect('{') is not None
             and (a := self.star_named_expressions()) is not None
@@ -4847,6 +5197,7 @@ class GeneratedPythonParser(PythonActions):
     def dict(self) -> Any:
         # dict: '{' a=double_starred_kvpairs? '}' { ast.Dict([k for k, _ in a or ()], [v for _, v in a or ()], EXTRA) } | '{' invalid_double_starred_kvpairs '}'
         _mark = self._pos
+        a: Any
         if (
             self._expect('{') is not None
             and ((a := self.double_starred_kvpairs()) or True)
@@ -4869,6 +5220,7 @@ class GeneratedPythonParser(PythonActions):
     def double_starred_kvpairs(self) -> Any:
         # double_starred_kvpairs: a=','.double_starred_kvpair+ ','? { a }
         _mark = self._pos
+        a: Any
         if (
             (a := self._double_starred_kvpairs_gather1()) is not None
             and (self._expect(',') or True)
@@ -4896,6 +5248,8 @@ class GeneratedPythonParser(PythonActions):
     def double_starred_kvpair(self) -> Any:
         # double_starred_kvpair: '**' a=bitwise_or { (None, a) } | kvpair
         _mark = self._pos
+        _value: Any
+        a: Any
         if (
             self._expect('**') is not None
             and (a := self.bitwise_or()) is not None
@@ -4912,6 +5266,8 @@ class GeneratedPythonParser(PythonActions):
     def kvpair(self) -> Any:
         # kvpair: a=expression ':' b=expression { (a, b) }
         _mark = self._pos
+        a: Any
+        b: Any
         if (
             (a := self.expression()) is not None
             and self._expect(':') is not None
@@ -4924,6 +5280,7 @@ class GeneratedPythonParser(PythonActions):
     def for_if_clauses(self) -> Any:
         # for_if_clauses: for_if_clause+
         _mark = self._pos
+        _value: Any
         if (
             (_value := self._for_if_clauses_loop1()) is not None
         ):
@@ -4941,6 +5298,10 @@ class GeneratedPythonParser(PythonActions):
     def for_if_clause(self) -> Any:
         # for_if_clause: 'async' 'for' a=star_targets 'in' ~ b=disjunction c=('if' z=disjunction { z })* { ast.comprehension(a, b, c, 1) } | 'for' a=star_targets 'in' ~ b=disjunction c=('if' z=disjunction { z })* { ast.comprehension(a, b, c, 0) } | 'async'? 'for' (bitwise_or (',' bitwise_or)* ','?) !'in' { self.raise_syntax_error("'in' expected after for-loop variables") } | invalid_for_target
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
+        c: Any
         cut = False
         if (
             self._expect('async') is not None
@@ -4988,6 +5349,7 @@ class GeneratedPythonParser(PythonActions):
     def _for_if_clause_group2(self) -> Any:
         # ('if' z=disjunction { z })
         _mark = self._pos
+        z: Any
         if (
             self._expect('if') is not None
             and (z := self.disjunction()) is not None
@@ -5006,6 +5368,7 @@ class GeneratedPythonParser(PythonActions):
     def _for_if_clause_group4(self) -> Any:
         # ('if' z=disjunction { z })
         _mark = self._pos
+        z: Any
         if (
             self._expect('if') is not None
             and (z := self.disjunction()) is not None
@@ -5054,6 +5417,9 @@ class GeneratedPythonParser(PythonActions):
     def listcomp(self) -> Any:
         # listcomp: '[' a=named_expression b=for_if_clauses ']' { ast.ListComp(a, b, EXTRA) } | invalid_comprehension
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
         if (
             self._expect('[') is not None
             and (a := self.named_expression()) is not None
@@ -5075,6 +5441,9 @@ class GeneratedPythonParser(PythonActions):
     def setcomp(self) -> Any:
         # setcomp: '{' a=named_expression b=for_if_clauses '}' { ast.SetComp(a, b, EXTRA) } | invalid_comprehension
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
         if (
             self._expect('{') is not None
             and (a := self.named_expression()) is not None
@@ -5096,6 +5465,9 @@ class GeneratedPythonParser(PythonActions):
     def genexp(self) -> Any:
         # genexp: '(' a=(assignment_expression | expression !':=') b=for_if_clauses ')' { ast.GeneratorExp(a, b, EXTRA) } | invalid_comprehension
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
         if (
             self._expect('(') is not None
             and (a := self._genexp_group1()) is not None
@@ -5117,6 +5489,7 @@ class GeneratedPythonParser(PythonActions):
     def _genexp_group1(self) -> Any:
         # (assignment_expression | expression !':=')
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.assignment_expression()) is not None
         ):
@@ -5133,6 +5506,9 @@ class GeneratedPythonParser(PythonActions):
     def dictcomp(self) -> Any:
         # dictcomp: '{' a=kvpair b=for_if_clauses '}' { ast.DictComp(a[0], a[1], b, EXTRA) } | invalid_dict_comprehension
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
         if (
             self._expect('{') is not None
             and (a := self.kvpair()) is not None
@@ -5165,6 +5541,8 @@ class GeneratedPythonParser(PythonActions):
     def _arguments_alternatives(self) -> Any:
         # the alternatives
         _mark = self._pos
+        _value: Any
+        a: Any
         if (
             (a := self.args()) is not None
             and (self._expect(',') or True)
@@ -5183,6 +5561,8 @@ class GeneratedPythonParser(PythonActions):
     def args(self) -> Any:
         # args: a=','.(starred_expression | (assignment_expression | expression !':=') !'=')+ b=(',' k=kwargs { k })? { self.call_arguments(a, b, EXTRA) } | a=kwargs { self.call_arguments([], a, EXTRA) }
         _mark = self._pos
+        a: Any
+        b: Any
         if (
             (a := self._args_gather1()) is not None
             and ((b := self._args_group4()) or True)
@@ -5203,6 +5583,7 @@ class GeneratedPythonParser(PythonActions):
     def _args_group2(self) -> Any:
         # (starred_expression | (assignment_expression | expression !':=') !'=')
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.starred_expression()) is not None
         ):
@@ -5219,6 +5600,7 @@ class GeneratedPythonParser(PythonActions):
     def _args_group3(self) -> Any:
         # (assignment_expression | expression !':=')
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.assignment_expression()) is not None
         ):
@@ -5251,6 +5633,7 @@ class GeneratedPythonParser(PythonActions):
     def _args_group4(self) -> Any:
         # (',' k=kwargs { k })
         _mark = self._pos
+        k: Any
         if (
             self._expect(',') is not None
             and (k := self.kwargs()) is not None
@@ -5262,6 +5645,9 @@ class GeneratedPythonParser(PythonActions):
     def kwargs(self) -> Any:
         # kwargs: a=','.kwarg_or_starred+ ',' b=','.kwarg_or_double_starred+ { a + b } | ','.kwarg_or_starred+ | ','.kwarg_or_double_starred+
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
         if (
             (a := self._kwargs_gather1()) is not None
             and self._expect(',') is not None
@@ -5348,6 +5734,8 @@ class GeneratedPythonParser(PythonActions):
     def starred_expression(self) -> Any:
         # starred_expression: invalid_starred_expression | '*' a=expression { ast.Starred(a, LOAD, EXTRA) } | '*' { self.raise_syntax_error("Invalid star expression") }
         _mark = self._pos
+        _value: Any
+        a: Any
         if sys.version_info >= (3, 12):
             if self._call_invalid_rules:
                 if (
@@ -5374,6 +5762,9 @@ class GeneratedPythonParser(PythonActions):
     def kwarg_or_starred(self) -> Any:
         # kwarg_or_starred: invalid_kwarg | a=NAME '=' b=expression { ast.keyword(self.ident(a), b, EXTRA) } | a=starred_expression { a }
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
         if self._call_invalid_rules:
             if (
                 (_value := self.invalid_kwarg()) is not None
@@ -5399,6 +5790,9 @@ class GeneratedPythonParser(PythonActions):
     def kwarg_or_double_starred(self) -> Any:
         # kwarg_or_double_starred: invalid_kwarg | a=NAME '=' b=expression { ast.keyword(self.ident(a), b, EXTRA) } | '**' a=expression { ast.keyword(None, a, EXTRA) }
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
         if self._call_invalid_rules:
             if (
                 (_value := self.invalid_kwarg()) is not None
@@ -5427,6 +5821,8 @@ class GeneratedPythonParser(PythonActions):
     def star_targets(self) -> Any:
         # star_targets: a=star_target !',' { a } | a=star_target b=(',' c=star_target { c })* ','? { ast.Tuple([a, *b], STORE, EXTRA) }
         _mark = self._pos
+        a: Any
+        b: Any
         if (
             (a := self.star_target()) is not None
             and self._kinds[self._pos] != ','
@@ -5447,6 +5843,7 @@ class GeneratedPythonParser(PythonActions):
     def _star_targets_group2(self) -> Any:
         # (',' c=star_target { c })
         _mark = self._pos
+        c: Any
         if (
             self._expect(',') is not None
             and (c := self.star_target()) is not None
@@ -5465,6 +5862,7 @@ class GeneratedPythonParser(PythonActions):
     def star_targets_list_seq(self) -> Any:
         # star_targets_list_seq: a=','.star_target+ ','? { a }
         _mark = self._pos
+        a: Any
         if (
             (a := self._star_targets_list_seq_gather1()) is not None
             and (self._expect(',') or True)
@@ -5492,6 +5890,8 @@ class GeneratedPythonParser(PythonActions):
     def star_targets_tuple_seq(self) -> Any:
         # star_targets_tuple_seq: a=star_target b=(',' c=star_target { c })+ ','? { [a, *b] } | a=star_target ',' { [a] }
         _mark = self._pos
+        a: Any
+        b: Any
         if (
             (a := self.star_target()) is not None
             and (b := self._star_targets_tuple_seq_loop1()) is not None
@@ -5510,6 +5910,7 @@ class GeneratedPythonParser(PythonActions):
     def _star_targets_tuple_seq_group2(self) -> Any:
         # (',' c=star_target { c })
         _mark = self._pos
+        c: Any
         if (
             self._expect(',') is not None
             and (c := self.star_target()) is not None
@@ -5539,6 +5940,8 @@ class GeneratedPythonParser(PythonActions):
     def _star_target_alternatives(self) -> Any:
         # the alternatives
         _mark = self._pos
+        _value: Any
+        a: Any
         if (
             self._expect('*') is not None
             and (a := self._star_target_group1()) is not None
@@ -5557,6 +5960,7 @@ class GeneratedPythonParser(PythonActions):
     def _star_target_group1(self) -> Any:
         # (!'*' star_target)
         _mark = self._pos
+        _value: Any
         if (
             self._kinds[self._pos] != '*'
             and (_value := self.star_target()) is not None
@@ -5579,6 +5983,9 @@ class GeneratedPythonParser(PythonActions):
     def _target_with_star_atom_alternatives(self) -> Any:
         # the alternatives
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
         if (
             (a := self.t_primary()) is not None
             and self._expect('.') is not None
@@ -5610,6 +6017,7 @@ class GeneratedPythonParser(PythonActions):
     def star_atom(self) -> Any:
         # star_atom: a=NAME { self.name(a, STORE) } | '(' a=target_with_star_atom ')' { self.set_context(a, STORE) } | '(' a=star_targets_tuple_seq? ')' { ast.Tuple(a or [], STORE, EXTRA) } | '[' a=star_targets_list_seq? ']' { ast.List(a or [], STORE, EXTRA) }
         _mark = self._pos
+        a: Any
         if (
             (a := self._expect('NAME')) is not None
         ):
@@ -5645,6 +6053,8 @@ class GeneratedPythonParser(PythonActions):
     def single_target(self) -> Any:
         # single_target: single_subscript_attribute_target | a=NAME { self.name(a, STORE) } | '(' a=single_target ')' { a }
         _mark = self._pos
+        _value: Any
+        a: Any
         if (
             (_value := self.single_subscript_attribute_target()) is not None
         ):
@@ -5667,6 +6077,8 @@ class GeneratedPythonParser(PythonActions):
     def single_subscript_attribute_target(self) -> Any:
         # single_subscript_attribute_target: a=t_primary '.' b=NAME !t_lookahead { ast.Attribute(a, self.ident(b), STORE, EXTRA) } | a=t_primary '[' b=slices ']' !t_lookahead { ast.Subscript(a, b, STORE, EXTRA) }
         _mark = self._pos
+        a: Any
+        b: Any
         if (
             (a := self.t_primary()) is not None
             and self._expect('.') is not None
@@ -5701,6 +6113,8 @@ class GeneratedPythonParser(PythonActions):
     def _t_primary_alternatives(self) -> Any:
         # the alternatives
         _mark = self._pos
+        a: Any
+        b: Any
         if (
             (a := self.t_primary()) is not None
             and self._expect('.') is not None
@@ -5753,6 +6167,7 @@ class GeneratedPythonParser(PythonActions):
     def t_lookahead(self) -> Any:
         # t_lookahead: '(' | '[' | '.'
         _mark = self._pos
+        _value: Any
         if (
             (_value := self._expect('(')) is not None
         ):
@@ -5773,6 +6188,7 @@ class GeneratedPythonParser(PythonActions):
     def del_targets(self) -> Any:
         # del_targets: a=','.del_target+ ','? { a }
         _mark = self._pos
+        a: Any
         if (
             (a := self._del_targets_gather1()) is not None
             and (self._expect(',') or True)
@@ -5811,6 +6227,9 @@ class GeneratedPythonParser(PythonActions):
     def _del_target_alternatives(self) -> Any:
         # the alternatives
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
         if (
             (a := self.t_primary()) is not None
             and self._expect('.') is not None
@@ -5842,6 +6261,7 @@ class GeneratedPythonParser(PythonActions):
     def del_t_atom(self) -> Any:
         # del_t_atom: a=NAME { self.name(a, DEL) } | '(' a=del_target ')' { self.set_context(a, DEL) } | '(' a=del_targets? ')' { ast.Tuple(a or [], DEL, EXTRA) } | '[' a=del_targets? ']' { ast.List(a or [], DEL, EXTRA) }
         _mark = self._pos
+        a: Any
         if (
             (a := self._expect('NAME')) is not None
         ):
@@ -5877,6 +6297,10 @@ class GeneratedPythonParser(PythonActions):
     def type_expressions(self) -> Any:
         # type_expressions: a=','.expression+ ',' '*' b=expression ',' '**' c=expression { [*a, b, c] } | a=','.expression+ ',' '*' b=expression { [*a, b] } | a=','.expression+ ',' '**' b=expression { [*a, b] } | '*' a=expression ',' '**' b=expression { [a, b] } | '*' a=expression { [a] } | '**' a=expression { [a] } | ','.expression+
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
+        c: Any
         if (
             (a := self._type_expressions_gather1()) is not None
             and self._expect(',') is not None
@@ -5999,6 +6423,8 @@ class GeneratedPythonParser(PythonActions):
     def invalid_arguments(self) -> Any:
         # invalid_arguments: ((','.(starred_expression | (assignment_expression | expression !':=') !'=')+ ',' kwargs) | kwargs) a=',' ','.(starred_expression !'=')+ { self.raise_starting_from(a,             "iterable argument unpacking follows keyword argument unpacking") } | a=expression b=for_if_clauses ',' (args | expression for_if_clauses)? { self.raise_known_range(a, self.last_comprehension_item(b[-1]),             "Generator expression must be parenthesized") } | a=NAME b='=' expression for_if_clauses { self.raise_known_range(a, b,             "invalid syntax. Maybe you meant '==' or ':=' instead of '='?") } | (args ',')? a=NAME b='=' &(',' | ')') { self.raise_known_range(a, b, "expected argument value expression") } | a=args b=for_if_clauses { self.nonparen_genexp_in_call(a, b) } | args ',' a=expression b=for_if_clauses { self.raise_known_range(a, self.last_comprehension_item(b[-1]),             "Generator expression must be parenthesized") } | a=args ',' args { self.arguments_parsing_error(a) }
         _mark = self._pos
+        a: Any
+        b: Any
         if (
             self._invalid_arguments_group1() is not None
             and (a := self._expect(',')) is not None
@@ -6069,6 +6495,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_arguments_group1(self) -> Any:
         # ((','.(starred_expression | (assignment_expression | expression !':=') !'=')+ ',' kwargs) | kwargs)
         _mark = self._pos
+        _value: Any
         if (
             (_value := self._invalid_arguments_group2()) is not None
         ):
@@ -6096,6 +6523,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_arguments_group4(self) -> Any:
         # (starred_expression | (assignment_expression | expression !':=') !'=')
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.starred_expression()) is not None
         ):
@@ -6112,6 +6540,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_arguments_group5(self) -> Any:
         # (assignment_expression | expression !':=')
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.assignment_expression()) is not None
         ):
@@ -6144,6 +6573,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_arguments_group7(self) -> Any:
         # (starred_expression !'=')
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.starred_expression()) is not None
             and self._kinds[self._pos] != '='
@@ -6171,6 +6601,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_arguments_group8(self) -> Any:
         # (args | expression for_if_clauses)
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.args()) is not None
         ):
@@ -6198,6 +6629,8 @@ class GeneratedPythonParser(PythonActions):
     def invalid_kwarg(self) -> Any:
         # invalid_kwarg: a=('True' | 'False' | 'None') b='=' { self.raise_known_range(a, b, f"cannot assign to {a.string}") } | a=NAME b='=' expression for_if_clauses { self.raise_known_range(a, b,             "invalid syntax. Maybe you meant '==' or ':=' instead of '='?") } | !(NAME '=') a=expression b='=' { self.raise_known_range(a, b,             'expression cannot contain assignment, perhaps you meant "=="?') } | a='**' expression '=' b=expression { self.raise_known_range(a, b, "cannot assign to keyword argument unpacking") }
         _mark = self._pos
+        a: Any
+        b: Any
         if (
             (a := self._invalid_kwarg_group1()) is not None
             and (b := self._expect('=')) is not None
@@ -6239,6 +6672,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_kwarg_group1(self) -> Any:
         # ('True' | 'False' | 'None')
         _mark = self._pos
+        _value: Any
         if (
             (_value := self._expect('True')) is not None
         ):
@@ -6279,6 +6713,10 @@ class GeneratedPythonParser(PythonActions):
     def _expression_without_invalid_alternatives(self) -> Any:
         # the alternatives
         _mark = self._pos
+        _value: Any
+        a: Any
+        b: Any
+        c: Any
         if (
             (a := self.disjunction()) is not None
             and self._expect('if') is not None
@@ -6305,6 +6743,8 @@ class GeneratedPythonParser(PythonActions):
     def invalid_legacy_expression(self) -> Any:
         # invalid_legacy_expression: a=NAME !'(' b=star_expressions { self.raise_known_range(a, b,             f"Missing parentheses in call to '{a.string}'. Did you mean {a.string}(...)?")         if a.string in ("print", "exec") else None }
         _mark = self._pos
+        a: Any
+        b: Any
         if (
             (a := self._expect('NAME')) is not None
             and self._kinds[self._pos] != '('
@@ -6321,6 +6761,8 @@ class GeneratedPythonParser(PythonActions):
     def invalid_expression(self) -> Any:
         # invalid_expression: !(NAME STRING | SOFT_KEYWORD) a=disjunction b=expression_without_invalid { None if self.is_legacy_name(a) or not self.inside_brackets()         else self.raise_known_range(a, b, "invalid syntax. Perhaps you forgot a comma?") } | a=disjunction 'if' b=disjunction !('else' | ':') { self.raise_known_range(a, b, "expected 'else' after 'if' expression") } | a='lambda' lambda_params? b=':' &FSTRING_MIDDLE { self.raise_known_range(a, b,             "f-string: lambda expressions are not allowed without parentheses") }
         _mark = self._pos
+        a: Any
+        b: Any
         if (
             self._negative(self._invalid_expression_group1)
             and (a := self.disjunction()) is not None
@@ -6356,6 +6798,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_expression_group1(self) -> Any:
         # (NAME STRING | SOFT_KEYWORD)
         _mark = self._pos
+        _value: Any
         if (
             self._expect('NAME') is not None
             and self._expect('STRING') is not None
@@ -6383,6 +6826,8 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_named_expression_alternatives(self) -> Any:
         # the alternatives
         _mark = self._pos
+        a: Any
+        b: Any
         if (
             (a := self.expression()) is not None
             and self._expect(':=') is not None
@@ -6421,6 +6866,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_named_expression_group1(self) -> Any:
         # (list | tuple | genexp | 'True' | 'None' | 'False')
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.list()) is not None
         ):
@@ -6456,6 +6902,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_assignment(self) -> Any:
         # invalid_assignment: a=invalid_ann_assign_target ':' expression { self.raise_known_location(a,             f"only single target (not {self.expr_name(a)}) can be annotated") } | a=star_named_expression ',' star_named_expressions* ':' expression { self.raise_known_location(a, "only single target (not tuple) can be annotated") } | a=expression ':' expression { self.raise_known_location(a, "illegal target for annotation") } | (star_targets '=')* a=star_expressions '=' { self.raise_invalid_target("star", a) } | (star_targets '=')* a=yield_expr '=' { self.raise_known_location(a, "assignment to yield expression not possible") } | a=star_expressions augassign annotated_rhs { self.raise_known_location(a,             f"'{self.expr_name(a)}' is an illegal expression for augmented assignment") }
         _mark = self._pos
+        a: Any
         if self._call_invalid_rules:
             if (
                 (a := self.invalid_ann_assign_target()) is not None
@@ -6555,6 +7002,8 @@ class GeneratedPythonParser(PythonActions):
     def invalid_ann_assign_target(self) -> Any:
         # invalid_ann_assign_target: list | tuple | '(' a=invalid_ann_assign_target ')' { a }
         _mark = self._pos
+        _value: Any
+        a: Any
         if (
             (_value := self.list()) is not None
         ):
@@ -6578,6 +7027,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_del_stmt(self) -> Any:
         # invalid_del_stmt: 'del' a=star_expressions { self.raise_invalid_target("del", a) }
         _mark = self._pos
+        a: Any
         if (
             self._expect('del') is not None
             and (a := self.star_expressions()) is not None
@@ -6600,6 +7050,8 @@ class GeneratedPythonParser(PythonActions):
     def invalid_comprehension(self) -> Any:
         # invalid_comprehension: ('[' | '(' | '{') a=starred_expression for_if_clauses { self.raise_known_location(a, "iterable unpacking cannot be used in comprehension") } | ('[' | '{') a=star_named_expression ',' b=star_named_expressions for_if_clauses { self.raise_known_range(a, b[-1],             "did you forget parentheses around the comprehension target?") } | ('[' | '{') a=star_named_expression b=',' for_if_clauses { self.raise_known_range(a, b,             "did you forget parentheses around the comprehension target?") }
         _mark = self._pos
+        a: Any
+        b: Any
         if (
             self._invalid_comprehension_group1() is not None
             and (a := self.starred_expression()) is not None
@@ -6635,6 +7087,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_comprehension_group1(self) -> Any:
         # ('[' | '(' | '{')
         _mark = self._pos
+        _value: Any
         if (
             (_value := self._expect('[')) is not None
         ):
@@ -6655,6 +7108,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_comprehension_group2(self) -> Any:
         # ('[' | '{')
         _mark = self._pos
+        _value: Any
         if (
             (_value := self._expect('[')) is not None
         ):
@@ -6670,6 +7124,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_comprehension_group3(self) -> Any:
         # ('[' | '{')
         _mark = self._pos
+        _value: Any
         if (
             (_value := self._expect('[')) is not None
         ):
@@ -6685,6 +7140,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_dict_comprehension(self) -> Any:
         # invalid_dict_comprehension: '{' a='**' bitwise_or for_if_clauses '}' { self.raise_known_location(a, "dict unpacking cannot be used in dict comprehension") }
         _mark = self._pos
+        a: Any
         if (
             self._expect('{') is not None
             and (a := self._expect('**')) is not None
@@ -6699,6 +7155,8 @@ class GeneratedPythonParser(PythonActions):
     def invalid_parameters(self) -> Any:
         # invalid_parameters: a='/' ',' { self.raise_known_location(a, "at least one argument must precede /") } | (slash_no_default | slash_with_default) param_maybe_default* a='/' { self.raise_known_location(a, "/ may appear only once") } | param_no_default* invalid_parameters_helper a=param_no_default { self.raise_known_location(a,             "non-default argument follows default argument") } | slash_no_default? param_no_default* invalid_parameters_helper a=param_no_default { self.raise_known_location(a,             "parameter without a default follows parameter with a default") } | param_no_default* a='(' param_no_default+ ','? b=')' { self.raise_known_range(a, b, "Function parameters cannot be parenthesized") } | a='/' ',' { self.raise_known_location(a, "at least one argument must precede /") } | (slash_no_default | slash_with_default) param_maybe_default* a='/' { self.raise_known_location(a, "/ may appear only once") } | (slash_no_default | slash_with_default)? param_maybe_default* '*' (',' | param_no_default) param_maybe_default* a='/' { self.raise_known_location(a, "/ must be ahead of *") } | param_maybe_default+ '/' a='*' { self.raise_known_location(a, "expected comma between / and *") }
         _mark = self._pos
+        a: Any
+        b: Any
         if sys.version_info >= (3, 12):
             if (
                 (a := self._expect('/')) is not None
@@ -6785,6 +7243,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_parameters_group1(self) -> Any:
         # (slash_no_default | slash_with_default)
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.slash_no_default()) is not None
         ):
@@ -6835,6 +7294,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_parameters_group7(self) -> Any:
         # (slash_no_default | slash_with_default)
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.slash_no_default()) is not None
         ):
@@ -6857,6 +7317,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_parameters_group9(self) -> Any:
         # (slash_no_default | slash_with_default)
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.slash_no_default()) is not None
         ):
@@ -6879,6 +7340,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_parameters_group11(self) -> Any:
         # (',' | param_no_default)
         _mark = self._pos
+        _value: Any
         if (
             (_value := self._expect(',')) is not None
         ):
@@ -6908,6 +7370,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_default(self) -> Any:
         # invalid_default: a='=' &(')' | ',') { self.raise_known_location(a, "expected default value expression") }
         _mark = self._pos
+        a: Any
         if (
             (a := self._expect('=')) is not None
             and self._kinds[self._pos] in (')', ',')
@@ -6919,6 +7382,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_star_etc(self) -> Any:
         # invalid_star_etc: a='*' (')' | ',' (')' | '**')) { self.raise_known_location(a, "named arguments must follow bare *") } | '*' param a='=' { self.raise_known_location(a, "var-positional argument cannot have default value") } | '*' (param_no_default | ',') param_maybe_default* a='*' (param_no_default | ',') { self.raise_known_location(a, "* argument may appear only once") }
         _mark = self._pos
+        a: Any
         if (
             (a := self._expect('*')) is not None
             and self._invalid_star_etc_group1() is not None
@@ -6946,6 +7410,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_star_etc_group1(self) -> Any:
         # (')' | ',' (')' | '**'))
         _mark = self._pos
+        _value: Any
         if (
             (_value := self._expect(')')) is not None
         ):
@@ -6962,6 +7427,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_star_etc_group2(self) -> Any:
         # (')' | '**')
         _mark = self._pos
+        _value: Any
         if (
             (_value := self._expect(')')) is not None
         ):
@@ -6977,6 +7443,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_star_etc_group3(self) -> Any:
         # (param_no_default | ',')
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.param_no_default()) is not None
         ):
@@ -6999,6 +7466,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_star_etc_group5(self) -> Any:
         # (param_no_default | ',')
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.param_no_default()) is not None
         ):
@@ -7014,6 +7482,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_kwds(self) -> Any:
         # invalid_kwds: '**' param a='=' { self.raise_known_location(a, "var-keyword argument cannot have default value") } | '**' param ',' a=param { self.raise_known_location(a, "arguments cannot follow var-keyword argument") } | '**' param ',' a=('*' | '**' | '/') { self.raise_known_location(a, "arguments cannot follow var-keyword argument") }
         _mark = self._pos
+        a: Any
         if (
             self._expect('**') is not None
             and self.param() is not None
@@ -7042,6 +7511,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_kwds_group1(self) -> Any:
         # ('*' | '**' | '/')
         _mark = self._pos
+        _value: Any
         if (
             (_value := self._expect('*')) is not None
         ):
@@ -7062,6 +7532,8 @@ class GeneratedPythonParser(PythonActions):
     def invalid_parameters_helper(self) -> Any:
         # invalid_parameters_helper: a=slash_with_default { [a] } | param_with_default+
         _mark = self._pos
+        _value: Any
+        a: Any
         if (
             (a := self.slash_with_default()) is not None
         ):
@@ -7084,6 +7556,8 @@ class GeneratedPythonParser(PythonActions):
     def invalid_lambda_parameters(self) -> Any:
         # invalid_lambda_parameters: a='/' ',' { self.raise_known_location(a, "at least one argument must precede /") } | (lambda_slash_no_default | lambda_slash_with_default) lambda_param_maybe_default* a='/' { self.raise_known_location(a, "/ may appear only once") } | lambda_param_no_default* invalid_lambda_parameters_helper a=lambda_param_no_default { self.raise_known_location(a, "non-default argument follows default argument") } | lambda_slash_no_default? lambda_param_no_default* invalid_lambda_parameters_helper a=lambda_param_no_default { self.raise_known_location(a,             "parameter without a default follows parameter with a default") } | lambda_param_no_default* a='(' ','.lambda_param+ ','? b=')' { self.raise_known_range(a, b, "Lambda expression parameters cannot be parenthesized") } | a='/' ',' { self.raise_known_location(a, "at least one argument must precede /") } | (lambda_slash_no_default | lambda_slash_with_default) lambda_param_maybe_default* a='/' { self.raise_known_location(a, "/ may appear only once") } | (lambda_slash_no_default | lambda_slash_with_default)? lambda_param_maybe_default* '*' (',' | lambda_param_no_default) lambda_param_maybe_default* a='/' { self.raise_known_location(a, "/ must be ahead of *") } | lambda_param_maybe_default+ '/' a='*' { self.raise_known_location(a, "expected comma between / and *") }
         _mark = self._pos
+        a: Any
+        b: Any
         if sys.version_info >= (3, 12):
             if (
                 (a := self._expect('/')) is not None
@@ -7167,6 +7641,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_lambda_parameters_group1(self) -> Any:
         # (lambda_slash_no_default | lambda_slash_with_default)
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.lambda_slash_no_default()) is not None
         ):
@@ -7226,6 +7701,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_lambda_parameters_group7(self) -> Any:
         # (lambda_slash_no_default | lambda_slash_with_default)
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.lambda_slash_no_default()) is not None
         ):
@@ -7248,6 +7724,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_lambda_parameters_group9(self) -> Any:
         # (lambda_slash_no_default | lambda_slash_with_default)
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.lambda_slash_no_default()) is not None
         ):
@@ -7270,6 +7747,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_lambda_parameters_group11(self) -> Any:
         # (',' | lambda_param_no_default)
         _mark = self._pos
+        _value: Any
         if (
             (_value := self._expect(',')) is not None
         ):
@@ -7299,6 +7777,8 @@ class GeneratedPythonParser(PythonActions):
     def invalid_lambda_parameters_helper(self) -> Any:
         # invalid_lambda_parameters_helper: a=lambda_slash_with_default { [a] } | lambda_param_with_default+
         _mark = self._pos
+        _value: Any
+        a: Any
         if (
             (a := self.lambda_slash_with_default()) is not None
         ):
@@ -7321,6 +7801,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_lambda_star_etc(self) -> Any:
         # invalid_lambda_star_etc: '*' (':' | ',' (':' | '**')) { self.raise_syntax_error("named arguments must follow bare *") } | '*' lambda_param a='=' { self.raise_known_location(a, "var-positional argument cannot have default value") } | '*' (lambda_param_no_default | ',') lambda_param_maybe_default* a='*' (lambda_param_no_default | ',') { self.raise_known_location(a, "* argument may appear only once") }
         _mark = self._pos
+        a: Any
         if (
             self._expect('*') is not None
             and self._invalid_lambda_star_etc_group1() is not None
@@ -7348,6 +7829,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_lambda_star_etc_group1(self) -> Any:
         # (':' | ',' (':' | '**'))
         _mark = self._pos
+        _value: Any
         if (
             (_value := self._expect(':')) is not None
         ):
@@ -7364,6 +7846,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_lambda_star_etc_group2(self) -> Any:
         # (':' | '**')
         _mark = self._pos
+        _value: Any
         if (
             (_value := self._expect(':')) is not None
         ):
@@ -7379,6 +7862,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_lambda_star_etc_group3(self) -> Any:
         # (lambda_param_no_default | ',')
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.lambda_param_no_default()) is not None
         ):
@@ -7401,6 +7885,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_lambda_star_etc_group5(self) -> Any:
         # (lambda_param_no_default | ',')
         _mark = self._pos
+        _value: Any
         if (
             (_value := self.lambda_param_no_default()) is not None
         ):
@@ -7416,6 +7901,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_lambda_kwds(self) -> Any:
         # invalid_lambda_kwds: '**' lambda_param a='=' { self.raise_known_location(a, "var-keyword argument cannot have default value") } | '**' lambda_param ',' a=lambda_param { self.raise_known_location(a, "arguments cannot follow var-keyword argument") } | '**' lambda_param ',' a=('*' | '**' | '/') { self.raise_known_location(a, "arguments cannot follow var-keyword argument") }
         _mark = self._pos
+        a: Any
         if (
             self._expect('**') is not None
             and self.lambda_param() is not None
@@ -7444,6 +7930,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_lambda_kwds_group1(self) -> Any:
         # ('*' | '**' | '/')
         _mark = self._pos
+        _value: Any
         if (
             (_value := self._expect('*')) is not None
         ):
@@ -7464,6 +7951,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_with_item(self) -> Any:
         # invalid_with_item: expression 'as' a=expression &(',' | ')' | ':') { self.raise_invalid_target("star", a) }
         _mark = self._pos
+        a: Any
         if (
             self.expression() is not None
             and self._expect('as') is not None
@@ -7477,6 +7965,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_for_target(self) -> Any:
         # invalid_for_target: 'async'? 'for' a=star_expressions { self.raise_invalid_target("for", a) }
         _mark = self._pos
+        a: Any
         if (
             (self._expect('async') or True)
             and self._expect('for') is not None
@@ -7489,6 +7978,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_group(self) -> Any:
         # invalid_group: '(' a=starred_expression ')' { self.raise_known_location(a, "cannot use starred expression here") } | '(' a='**' expression ')' { self.raise_known_location(a, "cannot use double starred expression here") }
         _mark = self._pos
+        a: Any
         if (
             self._expect('(') is not None
             and (a := self.starred_expression()) is not None
@@ -7509,6 +7999,8 @@ class GeneratedPythonParser(PythonActions):
     def invalid_import(self) -> Any:
         # invalid_import: a='import' ','.dotted_name+ 'from' dotted_name { self.raise_starting_from(a,             "Did you mean to use 'from ... import ...' instead?") } | 'import' token=NEWLINE { self.raise_starting_from(token, "Expected one or more names after 'import'") }
         _mark = self._pos
+        a: Any
+        token: Any
         if sys.version_info >= (3, 12):
             if (
                 (a := self._expect('import')) is not None
@@ -7549,6 +8041,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_import_from_targets(self) -> Any:
         # invalid_import_from_targets: import_from_as_names ',' NEWLINE { self.raise_syntax_error("trailing comma not allowed without surrounding parentheses") } | token=NEWLINE { self.raise_starting_from(token, "Expected one or more names after 'import'") }
         _mark = self._pos
+        token: Any
         if (
             self.import_from_as_names() is not None
             and self._expect(',') is not None
@@ -7667,6 +8160,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_with_stmt_indent(self) -> Any:
         # invalid_with_stmt_indent: 'async'? a='with' ','.(expression ('as' star_target)?)+ ':' NEWLINE !INDENT { self.raise_indentation_error(             f"expected an indented block after 'with' statement on line {a.start[0]}") } | 'async'? a='with' '(' ','.(expressions ('as' star_target)?)+ ','? ')' ':' NEWLINE !INDENT { self.raise_indentation_error(             f"expected an indented block after 'with' statement on line {a.start[0]}") }
         _mark = self._pos
+        a: Any
         if (
             (self._expect('async') or True)
             and (a := self._expect('with')) is not None
@@ -7777,6 +8271,8 @@ class GeneratedPythonParser(PythonActions):
     def invalid_try_stmt(self) -> Any:
         # invalid_try_stmt: a='try' ':' NEWLINE !INDENT { self.raise_indentation_error(             f"expected an indented block after 'try' statement on line {a.start[0]}") } | 'try' ':' block !('except' | 'finally') { self.raise_syntax_error("expected 'except' or 'finally' block") } | 'try' ':' block* except_block+ a='except' b='*' expression ('as' NAME)? ':' { self.raise_known_range(a, b,             "cannot have both 'except' and 'except*' on the same 'try'") } | 'try' ':' block* except_star_block+ a='except' (expression ('as' NAME)?)? ':' { self.raise_known_location(a,             "cannot have both 'except' and 'except*' on the same 'try'") } | 'try' ':' block* ((except_block+ except_star_block) | (except_star_block+ except_block)) block* { self.raise_syntax_error(             "cannot have both 'except' and 'except*' on the same 'try'") }
         _mark = self._pos
+        a: Any
+        b: Any
         if (
             (a := self._expect('try')) is not None
             and self._expect(':') is not None
@@ -7914,6 +8410,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_try_stmt_group9(self) -> Any:
         # ((except_block+ except_star_block) | (except_star_block+ except_block))
         _mark = self._pos
+        _value: Any
         if (
             (_value := self._invalid_try_stmt_group10()) is not None
         ):
@@ -7972,6 +8469,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_except_stmt(self) -> Any:
         # invalid_except_stmt: 'except' '*'? a=expression ',' expressions ('as' NAME)? ':' { self.raise_starting_from(a, "multiple exception types must be parenthesized") } | a='except' '*'? expression ('as' NAME)? NEWLINE { self.raise_syntax_error("expected ':'") } | a='except' NEWLINE { self.raise_syntax_error("expected ':'") } | a='except' '*' (NEWLINE | ':') { self.raise_syntax_error("expected one or more exception types") }
         _mark = self._pos
+        a: Any
         if (
             self._expect('except') is not None
             and (self._expect('*') or True)
@@ -8032,6 +8530,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_except_stmt_group3(self) -> Any:
         # (NEWLINE | ':')
         _mark = self._pos
+        _value: Any
         if (
             (_value := self._expect('NEWLINE')) is not None
         ):
@@ -8047,6 +8546,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_finally_stmt(self) -> Any:
         # invalid_finally_stmt: a='finally' ':' NEWLINE !INDENT { self.raise_indentation_error(             f"expected an indented block after 'finally' statement on line {a.start[0]}") }
         _mark = self._pos
+        a: Any
         if (
             (a := self._expect('finally')) is not None
             and self._expect(':') is not None
@@ -8063,6 +8563,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_except_stmt_indent(self) -> Any:
         # invalid_except_stmt_indent: a='except' expression ('as' NAME)? ':' NEWLINE !INDENT { self.raise_indentation_error(             f"expected an indented block after 'except' statement on line {a.start[0]}") } | a='except' ':' NEWLINE !INDENT { self.raise_indentation_error(             f"expected an indented block after 'except' statement on line {a.start[0]}") }
         _mark = self._pos
+        a: Any
         if (
             (a := self._expect('except')) is not None
             and self.expression() is not None
@@ -8103,6 +8604,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_except_star_stmt_indent(self) -> Any:
         # invalid_except_star_stmt_indent: a='except' '*' expression ('as' NAME)? ':' NEWLINE !INDENT { self.raise_indentation_error(             f"expected an indented block after 'except*' statement on line {a.start[0]}") }
         _mark = self._pos
+        a: Any
         if (
             (a := self._expect('except')) is not None
             and self._expect('*') is not None
@@ -8133,6 +8635,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_match_stmt(self) -> Any:
         # invalid_match_stmt: "match" subject_expr NEWLINE { self.raise_syntax_error("expected ':'") } | a="match" subject=subject_expr ':' NEWLINE !INDENT { self.raise_indentation_error(             f"expected an indented block after 'match' statement on line {a.start[0]}") }
         _mark = self._pos
+        a: Any
         if (
             self._expect_soft('match') is not None
             and self.subject_expr() is not None
@@ -8157,6 +8660,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_case_block(self) -> Any:
         # invalid_case_block: "case" patterns guard? NEWLINE { self.raise_syntax_error("expected ':'") } | a="case" patterns guard? ':' NEWLINE !INDENT { self.raise_indentation_error(             f"expected an indented block after 'case' statement on line {a.start[0]}") }
         _mark = self._pos
+        a: Any
         if (
             self._expect_soft('case') is not None
             and self.patterns() is not None
@@ -8183,6 +8687,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_as_pattern(self) -> Any:
         # invalid_as_pattern: or_pattern 'as' a="_" { self.raise_known_location(a, "cannot use '_' as a target") } | or_pattern 'as' !NAME a=expression { self.raise_known_location(a, "invalid pattern target") }
         _mark = self._pos
+        a: Any
         if (
             self.or_pattern() is not None
             and self._expect('as') is not None
@@ -8203,6 +8708,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_class_pattern(self) -> Any:
         # invalid_class_pattern: name_or_attr '(' a=invalid_class_argument_pattern { self.raise_known_range(a[0], a[-1], "positional patterns follow keyword patterns") }
         _mark = self._pos
+        a: Any
         if self._call_invalid_rules:
             if (
                 self.name_or_attr() is not None
@@ -8216,6 +8722,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_class_argument_pattern(self) -> Any:
         # invalid_class_argument_pattern: (positional_patterns ',')? keyword_patterns ',' a=positional_patterns { a }
         _mark = self._pos
+        a: Any
         if (
             (self._invalid_class_argument_pattern_group1() or True)
             and self.keyword_patterns() is not None
@@ -8240,6 +8747,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_if_stmt(self) -> Any:
         # invalid_if_stmt: 'if' named_expression NEWLINE { self.raise_syntax_error("expected ':'") } | a='if' named_expression ':' NEWLINE !INDENT { self.raise_indentation_error(             f"expected an indented block after 'if' statement on line {a.start[0]}") }
         _mark = self._pos
+        a: Any
         if (
             self._expect('if') is not None
             and self.named_expression() is not None
@@ -8264,6 +8772,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_elif_stmt(self) -> Any:
         # invalid_elif_stmt: 'elif' named_expression NEWLINE { self.raise_syntax_error("expected ':'") } | a='elif' named_expression ':' NEWLINE !INDENT { self.raise_indentation_error(             f"expected an indented block after 'elif' statement on line {a.start[0]}") }
         _mark = self._pos
+        a: Any
         if (
             self._expect('elif') is not None
             and self.named_expression() is not None
@@ -8288,6 +8797,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_else_stmt(self) -> Any:
         # invalid_else_stmt: a='else' ':' NEWLINE !INDENT { self.raise_indentation_error(             f"expected an indented block after 'else' statement on line {a.start[0]}") }
         _mark = self._pos
+        a: Any
         if (
             (a := self._expect('else')) is not None
             and self._expect(':') is not None
@@ -8304,6 +8814,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_while_stmt(self) -> Any:
         # invalid_while_stmt: 'while' named_expression NEWLINE { self.raise_syntax_error("expected ':'") } | a='while' named_expression ':' NEWLINE !INDENT { self.raise_indentation_error(             f"expected an indented block after 'while' statement on line {a.start[0]}") }
         _mark = self._pos
+        a: Any
         if (
             self._expect('while') is not None
             and self.named_expression() is not None
@@ -8328,6 +8839,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_for_stmt(self) -> Any:
         # invalid_for_stmt: 'async'? 'for' star_targets 'in' star_expressions NEWLINE { self.raise_syntax_error("expected ':'") } | 'async'? a='for' star_targets 'in' star_expressions ':' NEWLINE !INDENT { self.raise_indentation_error(             f"expected an indented block after 'for' statement on line {a.start[0]}") }
         _mark = self._pos
+        a: Any
         if (
             (self._expect('async') or True)
             and self._expect('for') is not None
@@ -8358,6 +8870,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_def_raw(self) -> Any:
         # invalid_def_raw: 'async'? a='def' NAME '(' params? ')' ('->' expression)? ':' NEWLINE !INDENT { self.raise_indentation_error(             f"expected an indented block after function definition on line {a.start[0]}") } | 'async'? a='def' NAME type_params? '(' params? ')' ('->' expression)? ':' NEWLINE !INDENT { self.raise_indentation_error(             f"expected an indented block after function definition on line {a.start[0]}") }
         _mark = self._pos
+        a: Any
         if sys.version_info < (3, 12):
             if (
                 (self._expect('async') or True)
@@ -8422,6 +8935,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_class_def_raw(self) -> Any:
         # invalid_class_def_raw: 'class' NAME ('(' arguments? ')')? NEWLINE { self.raise_syntax_error("expected ':'") } | a='class' NAME ('(' arguments? ')')? ':' NEWLINE !INDENT { self.raise_indentation_error(             f"expected an indented block after class definition on line {a.start[0]}") } | 'class' NAME type_params? ('(' arguments? ')')? NEWLINE { self.raise_syntax_error("expected ':'") } | a='class' NAME type_params? ('(' arguments? ')')? ':' NEWLINE !INDENT { self.raise_indentation_error(             f"expected an indented block after class definition on line {a.start[0]}") }
         _mark = self._pos
+        a: Any
         if sys.version_info < (3, 12):
             if (
                 self._expect('class') is not None
@@ -8523,6 +9037,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_double_starred_kvpairs(self) -> Any:
         # invalid_double_starred_kvpairs: ','.double_starred_kvpair+ ',' invalid_kvpair | expression ':' a='*' bitwise_or { self.raise_starting_from(a, "cannot use a starred expression in a dictionary value") } | expression a=':' &('}' | ',') { self.raise_known_location(a, "expression expected after dictionary key and ':'") }
         _mark = self._pos
+        a: Any
         if self._call_invalid_rules:
             if (
                 self._invalid_double_starred_kvpairs_gather1() is not None
@@ -8567,6 +9082,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_kvpair(self) -> Any:
         # invalid_kvpair: a=expression !':' { self.raise_kvpair_error(a) } | expression ':' a='*' bitwise_or { self.raise_starting_from(a, "cannot use a starred expression in a dictionary value") } | expression a=':' &('}' | ',') { self.raise_known_location(a, "expression expected after dictionary key and ':'") }
         _mark = self._pos
+        a: Any
         if (
             (a := self.expression()) is not None
             and self._kinds[self._pos] != ':'
@@ -8593,6 +9109,8 @@ class GeneratedPythonParser(PythonActions):
     def invalid_starred_expression(self) -> Any:
         # invalid_starred_expression: a='*' expression '=' b=expression { self.raise_known_range(a, b, "cannot assign to iterable argument unpacking") }
         _mark = self._pos
+        a: Any
+        b: Any
         if (
             (a := self._expect('*')) is not None
             and self.expression() is not None
@@ -8606,6 +9124,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_replacement_field(self) -> Any:
         # invalid_replacement_field: '{' a='=' { self.raise_known_location(a, "f-string: valid expression required before '='") } | '{' a='!' { self.raise_known_location(a, "f-string: valid expression required before '!'") } | '{' a=':' { self.raise_known_location(a, "f-string: valid expression required before ':'") } | '{' a='}' { self.raise_known_location(a, "f-string: valid expression required before '}'") } | '{' !annotated_rhs { self.raise_on_next_token("f-string: expecting a valid expression after '{'") } | '{' annotated_rhs !('=' | '!' | ':' | '}') { self.raise_on_next_token("f-string: expecting '=', or '!', or ':', or '}'") } | '{' annotated_rhs '=' !('!' | ':' | '}') { self.raise_on_next_token("f-string: expecting '!', or ':', or '}'") } | '{' annotated_rhs '='? invalid_conversion_character | '{' annotated_rhs '='? ('!' NAME)? !(':' | '}') { self.raise_on_next_token("f-string: expecting ':' or '}'") } | '{' annotated_rhs '='? ('!' NAME)? ':' fstring_format_spec* !'}' { self.raise_on_next_token("f-string: expecting '}', or format specs") } | '{' annotated_rhs '='? ('!' NAME)? !'}' { self.raise_on_next_token("f-string: expecting '}'") }
         _mark = self._pos
+        a: Any
         if (
             self._expect('{') is not None
             and (a := self._expect('=')) is not None
@@ -8751,6 +9270,8 @@ class GeneratedPythonParser(PythonActions):
     def invalid_arithmetic(self) -> Any:
         # invalid_arithmetic: sum ('+' | '-' | '*' | '/' | '%' | '//' | '@') a='not' b=inversion { self.raise_known_range(a, b, "'not' after an operator must be parenthesized") }
         _mark = self._pos
+        a: Any
+        b: Any
         if sys.version_info >= (3, 13):
             if (
                 self.sum() is not None
@@ -8765,6 +9286,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_arithmetic_group1(self) -> Any:
         # ('+' | '-' | '*' | '/' | '%' | '//' | '@')
         _mark = self._pos
+        _value: Any
         if (
             (_value := self._expect('+')) is not None
         ):
@@ -8805,6 +9327,8 @@ class GeneratedPythonParser(PythonActions):
     def invalid_factor(self) -> Any:
         # invalid_factor: ('+' | '-' | '~') a='not' b=factor { self.raise_known_range(a, b, "'not' after an operator must be parenthesized") }
         _mark = self._pos
+        a: Any
+        b: Any
         if sys.version_info >= (3, 13):
             if (
                 self._invalid_factor_group1() is not None
@@ -8818,6 +9342,7 @@ class GeneratedPythonParser(PythonActions):
     def _invalid_factor_group1(self) -> Any:
         # ('+' | '-' | '~')
         _mark = self._pos
+        _value: Any
         if (
             (_value := self._expect('+')) is not None
         ):
@@ -8838,6 +9363,7 @@ class GeneratedPythonParser(PythonActions):
     def invalid_type_params(self) -> Any:
         # invalid_type_params: '[' token=']' { self.raise_starting_from(token, "Type parameter list cannot be empty") }
         _mark = self._pos
+        token: Any
         if sys.version_info >= (3, 12):
             if (
                 self._expect('[') is not None

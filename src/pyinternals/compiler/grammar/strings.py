@@ -67,9 +67,7 @@ def _first_invalid_escape(body: str, valid: frozenset[str]) -> str | None:
     return None
 
 
-def _warn_escape(
-    bad: str, filename: str, lineno: int, is_bytes: bool = False
-) -> None:
+def _warn_escape(bad: str, filename: str, lineno: int, is_bytes: bool = False) -> None:
     if bad.startswith("\\"):
         message = f"invalid octal escape sequence '{bad}'"
     else:
@@ -80,13 +78,13 @@ def _warn_escape(
 def decode_text(
     body: str, *, is_bytes: bool = False, filename: str = "<unknown>", lineno: int = 1
 ) -> str | bytes:
-    """Decode the escape sequences of a non-raw literal body.
+    r"""Decode the escape sequences of a non-raw literal body.
 
     Raises :class:`SyntaxError` for a malformed escape, warns for an
     invalid one (DeprecationWarning before 3.12, SyntaxWarning since).
 
-    >>> decode_text(r"a\\tb\\x41\\N{BULLET}")
-    'a\\tbA•'
+    >>> decode_text(r"a\tb\x41\N{BULLET}")
+    'a\tbA•'
     """
     if is_bytes:
         if not body.isascii():
@@ -111,8 +109,9 @@ def decode_text(
     # backslash that precedes one of them (CPython does the same).
     text = re.sub(
         r"\\?[^\x00-\x7f]",
-        lambda m: ("\\\\" if len(m.group()) == 2 else "")
-        + f"\\U{ord(m.group()[-1]):08x}",
+        lambda m: (
+            ("\\\\" if len(m.group()) == 2 else "") + f"\\U{ord(m.group()[-1]):08x}"
+        ),
         body,
     )
     try:
@@ -126,10 +125,10 @@ def decode_text(
 def decode_literal(
     token: str, filename: str = "<unknown>", lineno: int = 1
 ) -> str | bytes:
-    """The value of a (non-f) STRING token.
+    r"""Return the value of a (non-f) STRING token.
 
-    >>> decode_literal("b'\\\\x00'"), decode_literal("r'\\\\n'")
-    (b'\\x00', '\\\\n')
+    >>> decode_literal(r"b'\x00'"), decode_literal(r"r'\n'")
+    (b'\x00', '\\n')
     """
     prefix, _, body = split_prefix(token)
     is_bytes = "b" in prefix
@@ -172,7 +171,7 @@ def split_fstring(
     prefix, quote, body = split_prefix(token)
     offset = len(prefix) + len(quote)
     raw = "r" in prefix
-    pieces, index = _split(token, offset, offset + len(body), raw, 0, filename, lineno)
+    pieces, _ = _split(token, offset, offset + len(body), raw, 0, filename, lineno)
     return pieces
 
 
@@ -311,6 +310,10 @@ def _field(
         result.spec = spec
     if index >= end or token[index] != "}":
         raise FStringError("f-string: expecting '}'")
-    if result.debug_text is not None and result.conversion == -1 and result.spec is None:
+    if (
+        result.debug_text is not None
+        and result.conversion == -1
+        and result.spec is None
+    ):
         result.conversion = ord("r")
     return result, index + 1

@@ -38,8 +38,7 @@ from pyinternals.compiler.pegen.reader import GrammarError
 __all__ = ["generate", "left_recursive_leaders", "nullable_rules"]
 
 _EXTRA = (
-    "lineno=_start[0], col_offset=_start[1], "
-    "end_lineno=_end[0], end_col_offset=_end[1]"
+    "lineno=_start[0], col_offset=_start[1], end_lineno=_end[0], end_col_offset=_end[1]"
 )
 
 
@@ -62,10 +61,10 @@ def _alt_nullable(alt: Alt, nullable: set[str]) -> bool:
 
 
 def nullable_rules(grammar: Grammar) -> set[str]:
-    """The rules that can succeed without consuming a token.
+    r"""Return the rules that can succeed without consuming a token.
 
     >>> from pyinternals.compiler.pegen.reader import read_grammar
-    >>> sorted(nullable_rules(read_grammar("a: b? | 'x'\\nb: 'y'")))
+    >>> sorted(nullable_rules(read_grammar("a: b? | 'x'\nb: 'y'")))
     ['a']
     """
     nullable: set[str] = set()
@@ -86,9 +85,7 @@ def _leftmost(item: Item, nullable: set[str]) -> Iterator[str]:
     if isinstance(item, Reference):
         if not item.is_token:
             yield item.name
-    elif isinstance(item, (Opt, Repeat, Forced, Lookahead)):
-        yield from _leftmost(item.item, nullable)
-    elif isinstance(item, Gather):
+    elif isinstance(item, (Opt, Repeat, Forced, Lookahead, Gather)):
         yield from _leftmost(item.item, nullable)
     elif isinstance(item, Group):
         for alt in item.alts:
@@ -137,7 +134,7 @@ def _strongly_connected(graph: dict[str, set[str]]) -> list[list[str]]:
 
 
 def left_recursive_leaders(grammar: Grammar) -> set[str]:
-    """Mark left-recursive rules and return the leaders of their cycles.
+    r"""Mark left-recursive rules and return the leaders of their cycles.
 
     A rule is left-recursive when it can call itself, directly or through
     other rules, before consuming a token.  In each cycle one rule, the
@@ -147,15 +144,13 @@ def left_recursive_leaders(grammar: Grammar) -> set[str]:
     ``pegen/parser_generator.py`` solves the same problem).
 
     >>> from pyinternals.compiler.pegen.reader import read_grammar
-    >>> g = read_grammar("e: e '+' t | t\\nt: NUMBER")
+    >>> g = read_grammar("e: e '+' t | t\nt: NUMBER")
     >>> left_recursive_leaders(g)
     {'e'}
     """
     nullable = nullable_rules(grammar)
     graph = {
-        rule.name: {
-            name for alt in rule.alts for name in _alt_leftmost(alt, nullable)
-        }
+        rule.name: {name for alt in rule.alts for name in _alt_leftmost(alt, nullable)}
         for rule in grammar.rules
     }
     rules = grammar.rules_by_name
@@ -196,7 +191,7 @@ class _RuleWriter:
         return f"_{self.rule.name}_{kind}{self.helpers}"
 
     def value(self, item: Item) -> str:
-        """An expression that returns the item's value, or None on failure."""
+        """Write an expression giving the item's value, or None on failure."""
         if isinstance(item, Keyword):
             return f"self._expect({item.value!r})"
         if isinstance(item, SoftKeyword):
@@ -253,7 +248,7 @@ class _RuleWriter:
         raise GrammarError(f"{item} has no value")
 
     def kinds(self, item: Item) -> list[str] | None:
-        """The token kinds *item* matches, when it is a choice of tokens."""
+        """List the token kinds *item* matches, if it is a choice of tokens."""
         if isinstance(item, Keyword):
             return [item.value]
         if isinstance(item, Reference) and item.is_token:
@@ -302,7 +297,7 @@ class _RuleWriter:
         return f"{target} is not None"
 
     def alt_lines(self, alt: Alt, default_name: str) -> list[str]:
-        """The ``if`` statement (and reset) that tries one alternative."""
+        """Write the ``if`` statement (and reset) that tries one alternative."""
         items = list(alt.items)
         action = alt.action
         if action is None:
@@ -321,9 +316,9 @@ class _RuleWriter:
                 action = "True"
         used = set(re.findall(r"[A-Za-z_][A-Za-z_0-9]*", action))
         items = [
-            named if named.name is None or named.name in used else NamedItem(
-                None, named.item
-            )
+            named
+            if named.name is None or named.name in used
+            else NamedItem(None, named.item)
             for named in items
         ]
         conditions = [self.condition(named) for named in items]
@@ -332,8 +327,10 @@ class _RuleWriter:
         if has_cut:
             lines.append("cut = False")
         lines.append("if (")
-        lines.extend(f"    {cond}" if i == 0 else f"    and {cond}" for i, cond in
-                     enumerate(conditions))
+        lines.extend(
+            f"    {cond}" if i == 0 else f"    and {cond}"
+            for i, cond in enumerate(conditions)
+        )
         lines.append("):")
         if "EXTRA" in used:
             lines.append("    _start = self._tokens[_mark].start")
@@ -351,8 +348,7 @@ class _RuleWriter:
             lines.append("if cut:")
             lines.append("    return None")
         if any(
-            isinstance(named.item, Reference)
-            and named.item.name.startswith("invalid_")
+            isinstance(named.item, Reference) and named.item.name.startswith("invalid_")
             for named in alt.items
         ):
             lines = ["if self._call_invalid_rules:", *(f"    {x}" for x in lines)]
@@ -368,11 +364,17 @@ class _RuleWriter:
         return lines
 
     def body(self, alts: list[Alt]) -> list[str]:
-        lines = ["_mark = self._pos"]
+        lines = []
         for alt in alts:
             lines.extend(self.alt_lines(alt, "_value"))
-        lines.append("return None")
-        return lines
+        # Declared once, so that alternatives may bind a name to different types.
+        names = sorted(set(re.findall(r"\((\w+) := ", "\n".join(lines))) - {"cut"})
+        return [
+            "_mark = self._pos",
+            *(f"{name}: Any" for name in names),
+            *lines,
+            "return None",
+        ]
 
 
 class _Generator:

@@ -167,7 +167,7 @@ class _Reader:
     def rule(self, name: str) -> Rule:
         memo = False
         if self.accept("("):
-            kind, flag, _ = self.take()
+            _, flag, _ = self.take()
             if flag != "memo":
                 raise GrammarError(f"unknown rule flag {flag!r}")
             self.expect(")")
@@ -264,7 +264,7 @@ class _Reader:
 
 
 def _group(alts: list[Alt]) -> Item:
-    """A group, or its only item when the parentheses add nothing."""
+    """Make a group, or return its only item if the parentheses add nothing."""
     if len(alts) == 1:
         (alt,) = alts
         if len(alt.items) == 1 and alt.action is None and alt.since is None:
