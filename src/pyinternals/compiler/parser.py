@@ -16,7 +16,9 @@ The pipeline is CPython's (``Parser/peg_api.c``, ``Parser/pegen.c``):
 from __future__ import annotations
 
 import ast
+import codecs
 import io
+import re
 import keyword
 import sys
 import tokenize
@@ -30,6 +32,7 @@ __all__ = ["parse"]
 _KEYWORDS = frozenset(keyword.kwlist)
 _OPENERS = {"(": ")", "[": "]", "{": "}"}
 _CLOSERS = frozenset(")]}")
+_COOKIE = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 _START_RULES = {
     "exec": "file",
     "eval": "eval",
@@ -68,10 +71,33 @@ class _Tokens:
                     self.openers.append(token)
                 elif kind in _CLOSERS and self.openers:
                     self.openers.pop()
-            elif kind_code == tokenize.NAME:
-                kind = token.string if token.string in _KEYWORDS else "NAME"
+            elif kind_code == tokenize.NAME or kind_code == tokenize.ERRORTOKEN:
+                previous = self.tokens[-1] if self.tokens else None
+                if (
+                    previous is not None
+                    and self.kinds[-1] == "NAME"
+                    and previous.end == token.start
+                    and (previous.string + token.string).isidentifier()
+                ):
+                    # tokenize splits names at characters its regular
+                    # expression misses (U+E0100...); CPython does not.
+                    self._pop()
+                    token = previous._replace(
+                        string=previous.string + token.string, end=token.end
+                    )
+                if token.string.isidentifier() or kind_code == tokenize.NAME:
+                    _check_identifier(token)
+                    kind = token.string if token.string in _KEYWORDS else "NAME"
+                else:
+                    kind = tok_name[kind_code]
             else:
                 kind = tok_name[kind_code]
+                last = token.string[-1:]
+                if kind == "FSTRING_MIDDLE" and last in ("{", "}"):
+                    # The second brace of "{{" belongs to the token for CPython.
+                    end_row, end_col = token.end
+                    if lines[end_row - 1][end_col : end_col + 1] == last:
+                        token = token._replace(end=(end_row, end_col + 1))
             (row, col), (end_row, end_col) = token.start, token.end
             if row <= len(lines) and not ascii_lines[row - 1]:
                 col = len(lines[row - 1][:col].encode("utf-8"))
@@ -82,6 +108,29 @@ class _Tokens:
             self.tokens.append(token)
             self.kinds.append(kind)
             self.levels.append(len(self.openers))
+
+    def _pop(self) -> None:
+        self.tokens.pop()
+        self.kinds.pop()
+        self.levels.pop()
+
+
+def _check_identifier(token: TokenInfo) -> None:
+    """Refuse a NAME with a character identifiers cannot hold (PEP 3131)."""
+    text = token.string
+    if text.isascii() or text.isidentifier():
+        return
+    bad = next(i for i in range(len(text)) if not text[: i + 1].isidentifier())
+    char = text[bad]
+    row, col = token.start
+    message = (
+        f"invalid character '{char}' (U+{ord(char):04X})"
+        if char.isprintable()
+        else f"invalid non-printable character U+{ord(char):04X}"
+    )
+    raise SyntaxError(
+        message, (None, row, col + bad + 1, token.line, row, col + bad + 2)
+    )
 
 
 class _PythonParser(GeneratedPythonParser):
@@ -169,9 +218,28 @@ def _decode(source: str | bytes, filename: str) -> str:
     else:
         try:
             encoding, _ = tokenize.detect_encoding(io.BytesIO(source).readline)
+        except SyntaxError as error:
+            message = str(error.msg)
+            if message.startswith("invalid or missing"):
+                encoding = "utf-8"  # the decoding error below says where
+            else:
+                # CPython reports a bad declaration on "line 0".
+                if source.startswith(codecs.BOM_UTF8):
+                    first = source[3:].split(b"\n", 1)[0].decode("latin-1")
+                    cookie = _COOKIE.match(first)
+                    message = f"encoding problem: {cookie and cookie[1]} with BOM"
+                raise SyntaxError(message, (filename, 0, -1, None, None, None)) from None
+        try:
             text = source.decode(encoding)
-        except (SyntaxError, UnicodeDecodeError, LookupError) as error:
-            raise SyntaxError(str(error), (filename, 1, 0, "", 1, 0)) from None
+        except UnicodeDecodeError as error:
+            row = source.count(b"\n", 0, error.start) + 1
+            line_start = source.rfind(b"\n", 0, error.start) + 1
+            line = source[line_start:].split(b"\n", 1)[0].decode(encoding, "replace")
+            column = len(source[line_start : error.start].decode(encoding, "replace"))
+            raise SyntaxError(
+                f"(unicode error) {error}",
+                (filename, row, column + 1, line + "\n", row, column + 2),
+            ) from None
         if text.startswith("\ufeff"):
             text = text[1:]
     if "\r" in text:
@@ -205,11 +273,14 @@ def parse(
         tokens = _Tokens(text, lines)
     except tokenize.TokenError as error:
         raise _eof_error(error, text, lines, filename) from None
-    except IndentationError as error:
-        raise IndentationError(
-            error.msg,
-            (filename, error.lineno, error.offset, error.text, error.lineno, -1),
-        ) from None
+    except SyntaxError as error:
+        if isinstance(error, IndentationError):
+            raise IndentationError(
+                error.msg,
+                (filename, error.lineno, error.offset, error.text, error.lineno, -1),
+            ) from None
+        error.filename = filename
+        raise
     parser = _PythonParser(tokens.tokens, tokens.kinds, tokens.levels, filename, lines)
     tree = _run(parser, _START_RULES[mode])
     assert isinstance(tree, ast.mod)

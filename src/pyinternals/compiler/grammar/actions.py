@@ -361,12 +361,16 @@ class PythonActions(Parser):
         spec = None
         if piece.spec is not None:
             parts: list[ast.expr] = []
+            # A format spec's pieces get the position of their own token.
             for sub in piece.spec:
                 if isinstance(sub, str):
-                    parts.append(_located(ast.Constant(sub, kind), start, end))
+                    constant = ast.Constant(sub, kind)
+                    parts.append(_located(constant, token.start, token.end))
                 else:
-                    parts.append(self._field_311(token, sub, kind, start, end))
-            spec = _located(ast.JoinedStr(parts), start, end)
+                    parts.append(
+                        self._field_311(token, sub, kind, token.start, token.end)
+                    )
+            spec = _located(ast.JoinedStr(parts), token.start, token.end)
         node = ast.FormattedValue(expression, piece.conversion, spec)
         return _located(node, start, end)
 
@@ -501,9 +505,34 @@ class PythonActions(Parser):
             debug_end = closing.start
         start = (extra["lineno"], extra["col_offset"] + 1)
         text = _located(
-            ast.Constant(self._source_between(start, debug_end)), start, debug_end
+            ast.Constant(self._debug_text(start, debug_end)), start, debug_end
         )
         return ast.JoinedStr([text, node])
+
+    def _debug_text(self, start: Position, end: Position) -> str:
+        """Return the source of ``{expr=}`` between the braces, minus comments."""
+        text = self._source_between(start, end)
+        if "#" not in text:
+            return text
+        spans = []
+        index = self._pos - 1
+        while index >= 0 and self._tokens[index].end > start:
+            token = self._tokens[index]
+            spans.append((token.start, token.end))
+            index -= 1
+        pieces = []
+        row = start[0]
+        col = len(self.lines[row - 1].encode("utf-8")[: start[1]].decode("utf-8"))
+        for char in text:
+            position = (row, len(self.lines[row - 1][:col].encode("utf-8")))
+            in_token = any(a <= position < b for a, b in spans)
+            pieces.append("\0" if char == "#" and not in_token else char)
+            if char == "\n":
+                row, col = row + 1, 0
+            else:
+                col += 1
+        kept = [line.split("\0", 1)[0] for line in "".join(pieces).split("\n")]
+        return "\n".join(kept)
 
     def _source_between(self, start: Position, end: Position) -> str:
         lines = self.lines[start[0] - 1 : end[0]]

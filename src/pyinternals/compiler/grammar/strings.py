@@ -75,6 +75,18 @@ def _warn_escape(bad: str, filename: str, lineno: int, is_bytes: bool = False) -
     warnings.warn_explicit(message, _WARNING, filename, lineno)
 
 
+_NON_ASCII = re.compile(r"\\(.)|([^\x00-\x7f])", re.DOTALL)
+
+
+def _spell_non_ascii(match: re.Match[str]) -> str:
+    escaped, bare = match.groups()
+    if bare is not None:
+        return f"\\U{ord(bare):08x}"
+    if escaped.isascii():
+        return match.group()
+    return f"\\u005c\\U{ord(escaped):08x}"
+
+
 def decode_text(
     body: str, *, is_bytes: bool = False, filename: str = "<unknown>", lineno: int = 1
 ) -> str | bytes:
@@ -107,13 +119,7 @@ def decode_text(
         _warn_escape(bad, filename, lineno)
     # The codec reads ASCII: spell other characters as \U escapes, and keep a
     # backslash that precedes one of them (CPython does the same).
-    text = re.sub(
-        r"\\?[^\x00-\x7f]",
-        lambda m: (
-            ("\\\\" if len(m.group()) == 2 else "") + f"\\U{ord(m.group()[-1]):08x}"
-        ),
-        body,
-    )
+    text = _NON_ASCII.sub(_spell_non_ascii, body)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
