@@ -19,7 +19,9 @@ def dump(tree: ast.AST) -> str:
 
 
 def assert_same_tree(source: str, mode: str = "exec") -> None:
-    assert dump(parse(source, "<test>", mode)) == dump(ast.parse(source, "<test>", mode))
+    assert dump(parse(source, "<test>", mode)) == dump(
+        ast.parse(source, "<test>", mode)
+    )
 
 
 TRICKY = [
@@ -29,7 +31,8 @@ TRICKY = [
     "def f(a, b=2, /, c=3, *, d): pass\n",
     "def f(*, a=1, b): pass\ndef g(*a: int, **k: str): pass\n",
     "lambda: 0\nlambda x, /, y=1, *a, z=2, **k: (x, y)\nlambda *, k=1: k\n",
-    "async def f():\n    async with a as b, c:\n        await x\n    async for i in y:\n        pass\n    return [i async for i in z]\n",
+    "async def f():\n    async with a as b, c:\n        await x\n"
+    "    async for i in y:\n        pass\n    return [i async for i in z]\n",
     # assignments, walrus, star expressions, globals
     "a = b = c\na, *b = c\n[a, (b, *c)] = d\nx.y[z] += 1\n(a): int = 1\n",
     "if (n := len(a)) > 10: pass\n[y := f(x), y**2]\nf(x := 1)\n",
@@ -39,13 +42,16 @@ TRICKY = [
     "x = -a ** -b\nx = ~a @ b // c % d\nx = a << b >> c & d ^ e | f\n",
     "x[1:2, ::3, ...]\nx[a:b:c]\nx[*a]\nx[()]\n",
     "yield\nx = yield a, b\ny = yield from z\nawait q\n",
-    "import a.b.c as d, e\nfrom . import x\nfrom ...a import (b as c, d,)\nfrom .. import *\n",
-    "try:\n    pass\nexcept (A, B) as e:\n    pass\nexcept C:\n    pass\nelse:\n    pass\nfinally:\n    pass\n",
+    "import a.b.c as d, e\nfrom . import x\n"
+    "from ...a import (b as c, d,)\nfrom .. import *\n",
+    "try:\n    pass\nexcept (A, B) as e:\n    pass\nexcept C:\n    pass\n"
+    "else:\n    pass\nfinally:\n    pass\n",
     "try:\n    pass\nexcept* A:\n    pass\n",
     "with (open(a) as b, open(c) as d,):\n    pass\nwith (a, b):\n    pass\n",
     "while x:\n    break\nelse:\n    continue\n",
     "if a:\n    pass\nelif b:\n    pass\nelif c:\n    pass\nelse:\n    pass\n",
-    "{**a, 'b': 1}\n{a, *b}\n{k: v for k, v in x if k}\n{x for x in y}\n(x for x in y)\n",
+    "{**a, 'b': 1}\n{a, *b}\n{k: v for k, v in x if k}\n"
+    "{x for x in y}\n(x for x in y)\n",
     "[x for x in y for z in x if z if not z]\nf(x for x in y)\n",
     "assert x, 'message'\nraise E from None\nraise\n",
     # match statements, every kind of pattern
@@ -104,7 +110,7 @@ def test_tricky_source_parses_as_cpython_does(source: str) -> None:
         ("a + b * c", "eval"),
         ("(yield)", "eval"),
         ("x = 1", "single"),
-        ("if x:\n    pass\n\n", "single"),
+        ("x = 1; y = 2\n", "single"),
         ("(int, *str) -> None", "func_type"),
         ("() -> int", "func_type"),
         ("(a, *b, **c) -> d", "func_type"),

@@ -69,7 +69,8 @@ def test_left_recursion_analysis_finds_leaders() -> None:
     leaders = left_recursive_leaders(indirect)
     assert len(leaders) == 1
     rules = indirect.rules_by_name
-    assert rules["a"].left_recursive and rules["b"].left_recursive
+    assert rules["a"].left_recursive
+    assert rules["b"].left_recursive
     assert not rules["start"].left_recursive
 
 
@@ -141,7 +142,9 @@ def test_version_guards_select_alternatives() -> None:
 
 
 def test_invalid_alternatives_run_only_in_the_second_pass() -> None:
-    parser_class = build("start: NAME | invalid_thing\ninvalid_thing: NUMBER { 'bad' }\n")
+    parser_class = build(
+        "start: NAME | invalid_thing\ninvalid_thing: NUMBER { 'bad' }\n"
+    )
     parser = parser_class(*tokens_of("1"))
     assert parser.start() is None
     parser._pos = 0

@@ -18,8 +18,8 @@ from __future__ import annotations
 import ast
 import codecs
 import io
-import re
 import keyword
+import re
 import sys
 import tokenize
 from collections.abc import Iterator, Sequence
@@ -65,6 +65,8 @@ class _Tokens:
         tok_name = tokenize.tok_name
         for token in _source_tokens(source):
             kind_code = token.type
+            if kind_code == tokenize.ERRORTOKEN and token.string.isspace():
+                continue  # pure-Python tokenize's stray whitespace
             if kind_code == tokenize.OP:
                 kind = token.string
                 if kind in _OPENERS:
@@ -181,19 +183,19 @@ def _run(parser: _PythonParser, start_rule: str) -> ast.AST:
     tree = rule()
     if tree is not None:
         return tree  # type: ignore[no-any-return]
-    last = min(parser._furthest, len(parser._tokens) - 1)
+    if "ERRORTOKEN" in parser._kinds:
+        # A tokenizer error anywhere in the file wins, as in CPython.
+        _raise_error_token(parser, parser._tokens[parser._kinds.index("ERRORTOKEN")])
+    last = max(parser._fill - 1, 0)
     parser._pos = 0
     parser._reset_memos()
     parser._call_invalid_rules = True
     rule()
-    token = parser._tokens[last]
     kind = parser._kinds[last]
     if kind in ("INDENT", "DEDENT"):
         message = "unexpected indent" if kind == "INDENT" else "unexpected unindent"
-        parser.raise_error(message, token.start, token.end, IndentationError)
-    if kind == "ERRORTOKEN":
-        _raise_error_token(parser, token)
-    parser.raise_error("invalid syntax", token.start, token.end)
+        parser.raise_at_token(message, last, IndentationError)
+    parser.raise_at_token("invalid syntax", last)
 
 
 def _raise_error_token(parser: _PythonParser, token: TokenInfo) -> None:
@@ -228,7 +230,9 @@ def _decode(source: str | bytes, filename: str) -> str:
                     first = source[3:].split(b"\n", 1)[0].decode("latin-1")
                     cookie = _COOKIE.match(first)
                     message = f"encoding problem: {cookie and cookie[1]} with BOM"
-                raise SyntaxError(message, (filename, 0, -1, None, None, None)) from None
+                raise SyntaxError(
+                    message, (filename, 0, -1, None, None, None)
+                ) from None
         try:
             text = source.decode(encoding)
         except UnicodeDecodeError as error:

@@ -361,15 +361,18 @@ class PythonActions(Parser):
         spec = None
         if piece.spec is not None:
             parts: list[ast.expr] = []
-            # A format spec's pieces get the position of their own token.
-            for sub in piece.spec:
+            # 3.11's quirk: the spec and its trailing text get the position
+            # of their own token, the other pieces that of the whole run.
+            last = len(piece.spec) - 1
+            for number, sub in enumerate(piece.spec):
                 if isinstance(sub, str):
                     constant = ast.Constant(sub, kind)
-                    parts.append(_located(constant, token.start, token.end))
+                    if number == last:
+                        parts.append(_located(constant, token.start, token.end))
+                    else:
+                        parts.append(_located(constant, start, end))
                 else:
-                    parts.append(
-                        self._field_311(token, sub, kind, token.start, token.end)
-                    )
+                    parts.append(self._field_311(token, sub, kind, start, end))
             spec = _located(ast.JoinedStr(parts), token.start, token.end)
         node = ast.FormattedValue(expression, piece.conversion, spec)
         return _located(node, start, end)
@@ -671,20 +674,36 @@ class PythonActions(Parser):
             (key.end_lineno or key.lineno, -1),
         )
 
+    def raise_at_token(
+        self, message: str, index: int, error: type[SyntaxError] = SyntaxError
+    ) -> NoReturn:
+        """Raise *error* on the token at *index*, located as CPython locates it.
+
+        CPython's layout tokens (INDENT, DEDENT, ENDMARKER) have no columns:
+        its errors on them point at the tokenizer's cursor instead, which is
+        the end of the file for the tokens that close it.
+        """
+        token = self._tokens[index]
+        kind = self._kinds[index]
+        if kind not in ("INDENT", "DEDENT", "ENDMARKER"):
+            self.raise_error(message, token.start, token.end, error)
+        row, col = token.end if kind == "INDENT" else token.start
+        if row > len(self.lines) or kind == "ENDMARKER":
+            row = len(self.lines)
+            col = len(self.lines[-1].encode("utf-8")) if self.lines else 0
+        self.raise_error(message, (row, col), (row, -2), error, cursor=True)
+
     def raise_syntax_error(self, message: str) -> NoReturn:
         """RAISE_SYNTAX_ERROR: at the last token the parser looked at."""
-        token = self._tokens[min(self._furthest, len(self._tokens) - 1)]
-        self.raise_error(message, token.start, token.end)
+        self.raise_at_token(message, max(self._fill - 1, 0))
 
     def raise_indentation_error(self, message: str) -> NoReturn:
         """RAISE_INDENTATION_ERROR: like :meth:`raise_syntax_error`."""
-        token = self._tokens[min(self._furthest, len(self._tokens) - 1)]
-        self.raise_error(message, token.start, token.end, IndentationError)
+        self.raise_at_token(message, max(self._fill - 1, 0), IndentationError)
 
     def raise_on_next_token(self, message: str) -> NoReturn:
         """RAISE_SYNTAX_ERROR_ON_NEXT_TOKEN: at the token after the cursor."""
-        token = self._tokens[self._pos]
-        self.raise_error(message, token.start, token.end)
+        self.raise_at_token(message, self._pos)
 
     def raise_known_location(self, node: Located, message: str) -> NoReturn:
         """RAISE_SYNTAX_ERROR_KNOWN_LOCATION: on *node*."""
@@ -698,7 +717,7 @@ class PythonActions(Parser):
 
     def raise_starting_from(self, node: Located, message: str) -> NoReturn:
         """RAISE_SYNTAX_ERROR_STARTING_FROM: from *node* to the tokenizer's position."""
-        token = self._tokens[min(self._furthest, len(self._tokens) - 1)]
+        token = self._tokens[max(self._fill - 1, 0)]
         self.raise_error(message, _start(node), token.end)
 
     def raise_error(
@@ -707,10 +726,17 @@ class PythonActions(Parser):
         start: Position,
         end: Position,
         error: type[SyntaxError] = SyntaxError,
+        *,
+        cursor: bool = False,
     ) -> NoReturn:
-        """Raise *error* with CPython's details; columns are UTF-8 offsets."""
+        """Raise *error* with CPython's details; columns are UTF-8 offsets.
+
+        The exception's offsets count characters from 1, or from 0 when
+        *cursor* says the position is the tokenizer's cursor.
+        """
         line = self.lines[start[0] - 1] if 0 < start[0] <= len(self.lines) else ""
-        offset = len(line.encode("utf-8")[: start[1]].decode("utf-8", "replace")) + 1
+        offset = len(line.encode("utf-8")[: start[1]].decode("utf-8", "replace"))
+        offset += 0 if cursor else 1
         end_line_text = self.lines[end[0] - 1] if 0 < end[0] <= len(self.lines) else ""
         if end[1] < 0:
             end_offset = end[1] + 1

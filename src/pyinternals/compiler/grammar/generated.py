@@ -6421,20 +6421,32 @@ class GeneratedPythonParser(PythonActions):
         return items
 
     def invalid_arguments(self) -> Any:
-        # invalid_arguments: ((','.(starred_expression | (assignment_expression | expression !':=') !'=')+ ',' kwargs) | kwargs) a=',' ','.(starred_expression !'=')+ { self.raise_starting_from(a,             "iterable argument unpacking follows keyword argument unpacking") } | a=expression b=for_if_clauses ',' (args | expression for_if_clauses)? { self.raise_known_range(a, self.last_comprehension_item(b[-1]),             "Generator expression must be parenthesized") } | a=NAME b='=' expression for_if_clauses { self.raise_known_range(a, b,             "invalid syntax. Maybe you meant '==' or ':=' instead of '='?") } | (args ',')? a=NAME b='=' &(',' | ')') { self.raise_known_range(a, b, "expected argument value expression") } | a=args b=for_if_clauses { self.nonparen_genexp_in_call(a, b) } | args ',' a=expression b=for_if_clauses { self.raise_known_range(a, self.last_comprehension_item(b[-1]),             "Generator expression must be parenthesized") } | a=args ',' args { self.arguments_parsing_error(a) }
+        # invalid_arguments: args ',' a='*' { self.raise_known_location(a,             "iterable argument unpacking follows keyword argument unpacking") } | ((','.(starred_expression | (assignment_expression | expression !':=') !'=')+ ',' kwargs) | kwargs) a=',' ','.(starred_expression !'=')+ { self.raise_starting_from(a,             "iterable argument unpacking follows keyword argument unpacking") } | a=expression b=for_if_clauses ',' (args | expression for_if_clauses)? { self.raise_known_range(a, self.last_comprehension_item(b[-1]),             "Generator expression must be parenthesized") } | a=NAME b='=' expression for_if_clauses { self.raise_known_range(a, b,             "invalid syntax. Maybe you meant '==' or ':=' instead of '='?") } | (args ',')? a=NAME b='=' &(',' | ')') { self.raise_known_range(a, b, "expected argument value expression") } | a=args b=for_if_clauses { self.nonparen_genexp_in_call(a, b) } | args ',' a=expression b=for_if_clauses { self.raise_known_range(a, self.last_comprehension_item(b[-1]),             "Generator expression must be parenthesized") } | a=args ',' args { self.arguments_parsing_error(a) }
         _mark = self._pos
         a: Any
         b: Any
-        if (
-            self._invalid_arguments_group1() is not None
-            and (a := self._expect(',')) is not None
-            and self._invalid_arguments_gather6() is not None
-        ):
-            return (
-                self.raise_starting_from(a,
-                "iterable argument unpacking follows keyword argument unpacking")
-            )
-        self._pos = _mark
+        if sys.version_info < (3, 12):
+            if (
+                self.args() is not None
+                and self._expect(',') is not None
+                and (a := self._expect('*')) is not None
+            ):
+                return (
+                    self.raise_known_location(a,
+                    "iterable argument unpacking follows keyword argument unpacking")
+                )
+            self._pos = _mark
+        if sys.version_info >= (3, 12):
+            if (
+                self._invalid_arguments_group1() is not None
+                and (a := self._expect(',')) is not None
+                and self._invalid_arguments_gather6() is not None
+            ):
+                return (
+                    self.raise_starting_from(a,
+                    "iterable argument unpacking follows keyword argument unpacking")
+                )
+            self._pos = _mark
         if (
             (a := self.expression()) is not None
             and (b := self.for_if_clauses()) is not None

@@ -443,9 +443,12 @@ class _Generator:
 
     def source(self, source_name: str) -> str:
         for item in _all_items(self.grammar):
-            if isinstance(item, Reference) and not item.is_token:
-                if item.name not in self.rules:
-                    raise GrammarError(f"unknown rule {item.name!r}")
+            if (
+                isinstance(item, Reference)
+                and not item.is_token
+                and item.name not in self.rules
+            ):
+                raise GrammarError(f"unknown rule {item.name!r}")
         left_recursive_leaders(self.grammar)
         for rule in self.grammar.rules:
             self.emit_rule(rule)

@@ -47,9 +47,10 @@ class Parser:
         self._tokens = tokens
         self._kinds = kinds
         self._pos = 0
-        #: The furthest position the cursor reached: the token there is
-        #: where a failed parse reports its generic "invalid syntax".
-        self._furthest = 0
+        #: One past the furthest token looked at (CPython's ``p->fill``):
+        #: ``_tokens[_fill - 1]`` is where a failed parse reports its
+        #: generic "invalid syntax".
+        self._fill = 0
         #: CPython's second pass: alternatives that call ``invalid_*`` rules
         #: run only when this is true.
         self._call_invalid_rules = False
@@ -70,12 +71,11 @@ class Parser:
     def _expect(self, kind: str) -> TokenInfo | None:
         """Consume and return the next token if it is of *kind*."""
         pos = self._pos
+        if pos >= self._fill:
+            self._fill = pos + 1
         if self._kinds[pos] == kind:
-            pos += 1
-            self._pos = pos
-            if pos > self._furthest:
-                self._furthest = pos
-            return self._tokens[pos - 1]
+            self._pos = pos + 1
+            return self._tokens[pos]
         return None
 
     def _expect_soft(self, word: str) -> TokenInfo | None:
@@ -83,6 +83,8 @@ class Parser:
         pos = self._pos
         if self._kinds[pos] == "NAME" and self._tokens[pos].string == word:
             return self._expect("NAME")
+        if pos >= self._fill:
+            self._fill = pos + 1
         return None
 
     def _at_soft(self, word: str) -> bool:
