@@ -296,6 +296,12 @@ def _eof_error(
 ) -> SyntaxError:
     """CPython's message for a source that ends inside a bracket or string."""
     message, (row, col) = error.args
+    if message.startswith("unterminated"):
+        # 3.12+: tokenize passes on the C tokenizer's message; its column is
+        # 1-based, and one further for a triple-quoted string.
+        line = lines[row - 1] if row <= len(lines) else ""
+        col -= "triple-quoted" in message
+        return SyntaxError(message, (filename, row, col, line, row, col))
     if "string" in message:
         line = lines[row - 1] if row <= len(lines) else ""
         return SyntaxError(
