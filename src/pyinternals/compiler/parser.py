@@ -297,17 +297,16 @@ def _eof_error(
     """CPython's message for a source that ends inside a bracket or string."""
     message, (row, col) = error.args
     if message.startswith("unterminated"):
-        # 3.12+: tokenize passes on the C tokenizer's message; its column is
-        # 1-based, and one further for a triple-quoted string.
+        # 3.12+: tokenize passes on the C tokenizer's message, 1-based column.
         line = lines[row - 1] if row <= len(lines) else ""
-        col -= "triple-quoted" in message
         return SyntaxError(message, (filename, row, col, line, row, col))
     if "string" in message:
         line = lines[row - 1] if row <= len(lines) else ""
+        offset = col + 1 if sys.version_info < (3, 12) else col  # 3.12+: 1-based
         return SyntaxError(
             "unterminated triple-quoted string literal"
             f" (detected at line {len(lines)})",
-            (filename, row, col + 1, line, row, col + 1),
+            (filename, row, offset, line, row, offset),
         )
     partial = []
     try:
@@ -332,8 +331,3 @@ def _eof_error(
     return SyntaxError(
         "unexpected EOF while parsing", (filename, row, col, "", row, col)
     )
-
-
-if sys.version_info < (3, 12):
-    # Before 3.12, ast.parse reports these with the running version's names.
-    pass
