@@ -229,3 +229,17 @@ def test_test_syntax_messages() -> None:
         matched += ours is not None and ours.same_message(theirs)
     assert total > 100
     assert matched / total >= 0.9
+
+
+def test_invalid_escape_under_an_error_filter_is_cpythons_syntax_error():
+    source = 'x = 1\ny = "a\\(b"\n'
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with pytest.raises(SyntaxError) as theirs:
+            ast.parse(source)
+        with pytest.raises(SyntaxError) as ours:
+            parse(source)
+    fields = ("msg", "lineno", "offset", "end_lineno", "end_offset")
+    assert [getattr(ours.value, f) for f in fields] == [
+        getattr(theirs.value, f) for f in fields
+    ]

@@ -6,7 +6,8 @@ the real one on the whole standard library:
 * :mod:`~pyinternals.compiler.tokenizer` turns source text into tokens, as
   :mod:`tokenize` does;
 * :mod:`~pyinternals.compiler.parser` turns tokens into :mod:`ast` nodes with
-  a PEG parser generated from a grammar file of our own;
+  a PEG parser that :mod:`~pyinternals.compiler.pegen` generates from the
+  grammar file in :mod:`~pyinternals.compiler.grammar`;
 * :mod:`~pyinternals.compiler.scopes` computes the scopes of every name, as
   :mod:`symtable` does;
 * :mod:`~pyinternals.compiler.optimizer` folds constants in the tree, as
@@ -17,8 +18,10 @@ the real one on the whole standard library:
 
 from pyinternals.compiler import (
     conformance,
+    grammar,
     optimizer,
     parser,
+    pegen,
     render,
     scopes,
     speed,
@@ -31,10 +34,12 @@ from pyinternals.compiler.tokenizer import tokenize
 
 __all__ = [
     "conformance",
+    "grammar",
     "optimize",
     "optimizer",
     "parse",
     "parser",
+    "pegen",
     "render",
     "scopes",
     "speed",

@@ -14,6 +14,7 @@ from pyinternals.compiler.conformance import (
     scopes,
     syntax_errors,
     tokens,
+    trees,
     verdict,
 )
 
@@ -24,5 +25,6 @@ __all__ = [
     "scopes",
     "syntax_errors",
     "tokens",
+    "trees",
     "verdict",
 ]

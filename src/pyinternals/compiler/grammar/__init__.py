@@ -7,4 +7,6 @@
 * :mod:`~.strings`: string literals and, before 3.12, f-strings.
 """
 
-__all__: list[str] = []
+from pyinternals.compiler.grammar import actions, generated, strings
+
+__all__ = ["actions", "generated", "strings"]

@@ -72,7 +72,12 @@ def _warn_escape(bad: str, filename: str, lineno: int, is_bytes: bool = False) -
         message = f"invalid octal escape sequence '{bad}'"
     else:
         message = f"invalid escape sequence '\\{bad}'"
-    warnings.warn_explicit(message, _WARNING, filename, lineno)
+    try:
+        warnings.warn_explicit(message, _WARNING, filename, lineno)
+    except _WARNING:
+        # A warning filter set to "error": CPython reports a SyntaxError at
+        # the literal instead (warn_invalid_escape_sequence, string_parser.c).
+        raise SyntaxError(message) from None
 
 
 _NON_ASCII = re.compile(r"\\(.)|([^\x00-\x7f])", re.DOTALL)
