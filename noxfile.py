@@ -197,15 +197,15 @@ def bench(session: nox.Session) -> None:
     Python and on the pinned CPython 3.13.5.
     """
     _install_project(session, "test")
-    benchmarks = ["pyinternals.compiler.speed"]
-    for module in benchmarks:
-        session.run("python", "-m", module, *session.posargs)
+    benchmarks = [["pyinternals.compiler", "speed"]]
+    for command in benchmarks:
+        session.run("python", "-m", *command, *session.posargs)
     python = _pinned_cpython(session)
-    for module in benchmarks:
+    for command in benchmarks:
         session.run(
             str(python),
             "-m",
-            module,
+            *command,
             *session.posargs,
             env={"PYTHONPATH": str(ROOT / "src")},
             external=True,

@@ -73,3 +73,11 @@ def test_missing_file_is_a_clear_error(tmp_path):
     assert result.returncode == 1
     assert "No such file" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_speed_prints_a_ratio_per_part(capsys):
+    assert main(["speed", "400"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("Python ")
+    assert [line.split()[0] for line in out[1:]] == ["tokens", "trees", "scopes"]
+    assert all("ratio" in line for line in out[1:])

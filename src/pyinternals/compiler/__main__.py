@@ -2,7 +2,9 @@
 
 * ``tokens FILE`` prints its tokens, as ``python -m tokenize -e`` does;
 * ``ast FILE`` prints its tree, indented (``--positions`` adds positions);
-* ``symtable FILE`` prints its scopes and the flags of every name.
+* ``symtable FILE`` prints its scopes and the flags of every name;
+* ``speed [EVERY]`` times the front end against CPython's on every
+  *EVERY*-th standard-library file (20 by default), as ``nox -s bench`` does.
 
 ``-`` reads standard input. A file the front end refuses gets CPython's
 error report (file, line, the line itself and a caret) and exit status 1.
@@ -14,6 +16,7 @@ import traceback
 from collections.abc import Sequence
 from tokenize import TokenError
 
+from pyinternals.compiler import speed
 from pyinternals.compiler.parser import parse
 from pyinternals.compiler.render import format_scopes, format_tokens, format_tree
 from pyinternals.compiler.scopes import symtable
@@ -40,6 +43,9 @@ def _show(command: str, source: bytes, filename: str, positions: bool) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit status."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    if args[:1] == ["speed"]:
+        return speed.main(args[1:])
     parser = argparse.ArgumentParser(
         prog="python -m pyinternals.compiler",
         description="Show a Python file's tokens, tree or symbol tables.",
@@ -49,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--positions", action="store_true", help="ast: show every node's position"
     )
-    options = parser.parse_args(argv)
+    options = parser.parse_args(args)
     filename = "<stdin>" if options.file == "-" else options.file
     try:
         source = _read(options.file)

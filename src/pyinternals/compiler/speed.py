@@ -2,7 +2,7 @@
 
 :func:`measure` times one part of ours and its CPython counterpart on the
 same sources, in the same process and run, and returns the records;
-``python -m pyinternals.compiler.speed`` (run by ``nox -s bench``) prints
+``python -m pyinternals.compiler speed`` (run by ``nox -s bench``) prints
 them as ratios. Nothing here asserts a speed: the figures are reported.
 """
 
@@ -147,7 +147,3 @@ def main(argv: Sequence[str] | None = None) -> int:
             f"  ratio {t.ratio:6.1f}x  ({t.lines / t.ours:,.0f} lines/s)"
         )
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
