@@ -36,6 +36,7 @@ import tokenize
 from collections.abc import Sequence
 from token import EXACT_TOKEN_TYPES
 from tokenize import TokenInfo
+from types import FrameType
 from typing import NoReturn
 
 from pyinternals.compiler.grammar.generated import GeneratedPythonParser
@@ -77,6 +78,46 @@ _CODED_ERRORS = frozenset(
 E_DEDENT, E_TABSPACE, E_TOODEEP, E_LINECONT) for the parser to word, rather
 than raising them itself; they never replace a parser's error after the
 fact (``Parser/pegen_errors.c``, ``_Pypegen_tokenizer_error``)."""
+
+
+_MAX_PARSER_LEVELS = 6000
+"""How deep CPython's parser may nest rule calls (``MAXSTACK`` in
+``Parser/parser.c``) before it gives up with a MemoryError."""
+
+_FRAME_BUDGET = 9000
+"""Python frames the first attempt may use; our rules use 1.5 to 2 frames
+for each level of CPython's, so this is under CPython's limit."""
+
+_ATTEMPTS = 4
+"""Parses tried before a deep input counts as too deep."""
+
+if sys.version_info >= (3, 12):
+    _AST_DEPTH_LIMIT = 10000 - 3
+    """``Py_C_RECURSION_LIMIT`` less the C calls under :func:`ast.parse`:
+    how many nodes deep ``PyAST_mod2obj`` may go (Linux release builds)."""
+else:
+    _AST_DEPTH_LIMIT = 0
+    """3.11 derives the limit from the Python recursion limit instead."""
+_AST_COUNTED: tuple[type[ast.AST], ...] = (
+    ast.mod,
+    ast.stmt,
+    ast.expr,
+    ast.excepthandler,
+    ast.arguments,
+    ast.arg,
+    ast.keyword,
+    ast.alias,
+    ast.withitem,
+    ast.match_case,
+    ast.pattern,
+    ast.type_ignore,
+    ast.comprehension,
+)
+"""Node classes whose conversion to Python objects counts one level of
+``PyAST_mod2obj``'s recursion (``Python/Python-ast.c``); operators and
+contexts are shared singletons and do not count."""
+if sys.version_info >= (3, 12):
+    _AST_COUNTED += (ast.type_param,)
 
 
 def _is_coded(error: SyntaxError) -> bool:
@@ -415,14 +456,129 @@ def parse(
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     lines = [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
     tokens = _Tokens(text, lines, filename, single=mode == "single")
-    parser = _PythonParser(tokens.tokens, tokens.kinds, tokens.levels, filename, lines)
-    tree = _run(parser, _START_RULES[mode], tokens)
-    assert isinstance(tree, ast.mod)
+    depth = _stack_depth(sys._getframe())
+    parser, tree = _parse_within_stack(tokens, filename, lines, _START_RULES[mode])
     if mode == "single" and _more_statements(parser, tokens):
         parser.raise_syntax_error(
             "multiple statements found while compiling a single statement"
         )
+    _check_tree_depth(tree, depth, len(text))
     return tree
+
+
+def _stack_depth(frame: FrameType | None) -> int:
+    """Count the Python frames from *frame* to the bottom of the stack."""
+    depth = 0
+    while frame is not None:
+        depth += 1
+        frame = frame.f_back
+    return depth
+
+
+def _parse_within_stack(
+    stream: _Tokens, filename: str, lines: list[str], start_rule: str
+) -> tuple[_PythonParser, ast.mod]:
+    """Run the parser with room for CPython's deepest nesting, and no more.
+
+    CPython's parser counts its nested rule calls and stops at
+    ``MAXSTACK`` (``Parser/parser.c``) with a MemoryError.  Our rules are
+    Python methods, which use the interpreter's stack: the recursion limit
+    is raised for the parse, first to a budget that is below CPython's
+    limit for any input.  If the parse runs out of it, the frames on the
+    stack say how many of CPython's levels they stand for: enough, and the
+    input is too deep for CPython too; not enough, and the parse runs again
+    with the budget scaled to reach CPython's limit.
+    """
+    old_limit = sys.getrecursionlimit()
+    base = _stack_depth(sys._getframe())
+    budget = _FRAME_BUDGET
+    for _ in range(_ATTEMPTS):
+        parser = _PythonParser(
+            stream.tokens, stream.kinds, stream.levels, filename, lines
+        )
+        sys.setrecursionlimit(max(old_limit, base + budget))
+        try:
+            tree = _run(parser, start_rule, stream)
+        except RecursionError as error:
+            frames, levels = _parser_levels(error)
+            if levels >= _MAX_PARSER_LEVELS:
+                break
+            # Frames for CPython's last level, at the ratio measured.
+            budget = -(-frames * _MAX_PARSER_LEVELS // max(levels, 1)) + 2
+            continue
+        finally:
+            sys.setrecursionlimit(old_limit)
+        assert isinstance(tree, ast.mod)
+        return parser, tree
+    raise _stack_overflow()
+
+
+def _parser_levels(error: RecursionError) -> tuple[int, int]:
+    """Count the frames a RecursionError unwound, and CPython's levels in them.
+
+    Each rule method, and each helper for a group, loop or gather, is a
+    rule function in CPython too; the alternatives of a memoized rule are
+    not, except those of a left-recursive rule, which CPython also splits in
+    two (``rule`` and ``rule_raw``).  The runtime's own helpers are not.
+    """
+    generated = GeneratedPythonParser.file.__code__.co_filename
+    frames = levels = 0
+    caller = ""
+    traceback = error.__traceback__
+    while traceback is not None:
+        code = traceback.tb_frame.f_code
+        frames += 1
+        if code.co_filename == generated and (
+            not code.co_name.endswith("_alternatives") or caller == "_grow_seed"
+        ):
+            levels += 1
+        caller = code.co_name
+        traceback = traceback.tb_next
+    return frames, levels
+
+
+def _stack_overflow() -> MemoryError:
+    """CPython's error for a parse deeper than ``MAXSTACK``."""
+    if sys.version_info >= (3, 12):
+        return MemoryError(
+            "Parser stack overflowed - Python source too complex to parse"
+        )
+    return MemoryError()
+
+
+def _check_tree_depth(tree: ast.mod, depth: int, size: int) -> None:
+    """Refuse a tree deeper than CPython converts to Python objects.
+
+    ``PyAST_mod2obj`` (``Python/Python-ast.c``) counts one level per node it
+    converts and raises RecursionError past its limit: on 3.11, three times
+    the recursion limit, less three times the depth of the caller's stack
+    (*depth* frames, :func:`parse`'s own included); from 3.12 on, the C
+    recursion limit.  A tree is never deeper than twice the length of its
+    source (*size*) and a few nodes, which spares most files the walk.
+    """
+    if sys.version_info >= (3, 12):
+        limit = _AST_DEPTH_LIMIT
+    else:
+        limit = 3 * sys.getrecursionlimit() - 3 * depth
+    if 2 * size + 4 <= limit:
+        return
+    counted = _AST_COUNTED
+    stack: list[tuple[ast.AST, int]] = [(tree, 1)]
+    while stack:
+        node, level = stack.pop()
+        if level > limit:
+            raise RecursionError(
+                "maximum recursion depth exceeded during ast construction"
+            )
+        level += 1
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                stack.extend(
+                    (item, level) for item in value if isinstance(item, counted)
+                )
+            elif isinstance(value, counted):
+                stack.append((value, level))
 
 
 def _more_statements(parser: _PythonParser, stream: _Tokens) -> bool:

@@ -1260,7 +1260,7 @@ class GeneratedPythonParser(PythonActions):
         return None
 
     def function_def_raw(self) -> Any:
-        # function_def_raw: invalid_def_raw | 'def' n=NAME &&'(' params=params? ')' a=('->' z=expression { z })? &&':' b=block { ast.FunctionDef(self.ident(n), params or self.empty_arguments(), b, [], a,                         None, EXTRA) } | 'async' 'def' n=NAME &&'(' params=params? ')' a=('->' z=expression { z })? &&':' b=block { ast.AsyncFunctionDef(self.ident(n), params or self.empty_arguments(), b, [],                              a, None, EXTRA) } | 'def' n=NAME t=type_params? &&'(' params=params? ')' a=('->' z=expression { z })? &&':' b=block { ast.FunctionDef(self.ident(n), params or self.empty_arguments(), b, [], a,                         None, t or [], EXTRA) } | 'async' 'def' n=NAME t=type_params? &&'(' params=params? ')' a=('->' z=expression { z })? &&':' b=block { ast.AsyncFunctionDef(self.ident(n), params or self.empty_arguments(), b, [],                              a, None, t or [], EXTRA) }
+        # function_def_raw: invalid_def_raw | 'def' n=NAME &&'(' params=params? ')' a=('->' z=expression { z })? &&':' b=block { ast.FunctionDef(self.ident(n), params or self.empty_arguments(), b, [], a,                         None, EXTRA) } | 'async' 'def' n=NAME &&'(' params=params? ')' a=('->' z=expression { z })? &&':' b=block { ast.AsyncFunctionDef(self.ident(n), params or self.empty_arguments(), b, [],                              a, None, EXTRA) } | 'def' n=NAME t=type_params? &&'(' params=params? ')' a=('->' z=expression { z })? &&':' b=block { ast.FunctionDef(self.ident(n), params or self.empty_arguments(), b, [], a,                         None, t or [], EXTRA) } | 'async' 'def' n=NAME t=type_params? &&'(' params=params? ')' a=('->' z=expression { z })? &&':' b=block { ast.AsyncFunctionDef(self.ident(n), params or self.empty_arguments(), b, [],                              a, None, t or [], EXTRA) } | 'def' n=NAME t=type_params? '(' params=params? ')' a=('->' z=expression { z })? ':' b=block { ast.FunctionDef(self.ident(n), params or self.empty_arguments(), b, [], a,                         None, t or [], EXTRA) } | 'async' 'def' n=NAME t=type_params? '(' params=params? ')' a=('->' z=expression { z })? ':' b=block { ast.AsyncFunctionDef(self.ident(n), params or self.empty_arguments(), b, [],                              a, None, t or [], EXTRA) }
         _mark = self._pos
         _value: Any
         a: Any
@@ -1311,7 +1311,7 @@ class GeneratedPythonParser(PythonActions):
                     a, None, lineno=_start[0], col_offset=_start[1], end_lineno=_end[0], end_col_offset=_end[1])
                 )
             self._pos = _mark
-        if sys.version_info >= (3, 12):
+        if sys.version_info >= (3, 12) and sys.version_info < (3, 13):
             if (
                 self._expect('def') is not None
                 and (n := self._expect('NAME')) is not None
@@ -1330,7 +1330,7 @@ class GeneratedPythonParser(PythonActions):
                     None, t or [], lineno=_start[0], col_offset=_start[1], end_lineno=_end[0], end_col_offset=_end[1])
                 )
             self._pos = _mark
-        if sys.version_info >= (3, 12):
+        if sys.version_info >= (3, 12) and sys.version_info < (3, 13):
             if (
                 self._expect('async') is not None
                 and self._expect('def') is not None
@@ -1341,6 +1341,45 @@ class GeneratedPythonParser(PythonActions):
                 and self._expect(')') is not None
                 and ((a := self._function_def_raw_group4()) or True)
                 and self._expect_forced(':', "':'")
+                and (b := self.block()) is not None
+            ):
+                _start = self._tokens[_mark].start
+                _end = self._ends[self._pos - 1]
+                return (
+                    ast.AsyncFunctionDef(self.ident(n), params or self.empty_arguments(), b, [],
+                    a, None, t or [], lineno=_start[0], col_offset=_start[1], end_lineno=_end[0], end_col_offset=_end[1])
+                )
+            self._pos = _mark
+        if sys.version_info >= (3, 13):
+            if (
+                self._expect('def') is not None
+                and (n := self._expect('NAME')) is not None
+                and ((t := self.type_params()) or True)
+                and self._expect('(') is not None
+                and ((params := self.params()) or True)
+                and self._expect(')') is not None
+                and ((a := self._function_def_raw_group5()) or True)
+                and self._expect(':') is not None
+                and (b := self.block()) is not None
+            ):
+                _start = self._tokens[_mark].start
+                _end = self._ends[self._pos - 1]
+                return (
+                    ast.FunctionDef(self.ident(n), params or self.empty_arguments(), b, [], a,
+                    None, t or [], lineno=_start[0], col_offset=_start[1], end_lineno=_end[0], end_col_offset=_end[1])
+                )
+            self._pos = _mark
+        if sys.version_info >= (3, 13):
+            if (
+                self._expect('async') is not None
+                and self._expect('def') is not None
+                and (n := self._expect('NAME')) is not None
+                and ((t := self.type_params()) or True)
+                and self._expect('(') is not None
+                and ((params := self.params()) or True)
+                and self._expect(')') is not None
+                and ((a := self._function_def_raw_group6()) or True)
+                and self._expect(':') is not None
                 and (b := self.block()) is not None
             ):
                 _start = self._tokens[_mark].start
@@ -1389,6 +1428,30 @@ class GeneratedPythonParser(PythonActions):
         return None
 
     def _function_def_raw_group4(self) -> Any:
+        # ('->' z=expression { z })
+        _mark = self._pos
+        z: Any
+        if (
+            self._expect('->') is not None
+            and (z := self.expression()) is not None
+        ):
+            return z
+        self._pos = _mark
+        return None
+
+    def _function_def_raw_group5(self) -> Any:
+        # ('->' z=expression { z })
+        _mark = self._pos
+        z: Any
+        if (
+            self._expect('->') is not None
+            and (z := self.expression()) is not None
+        ):
+            return z
+        self._pos = _mark
+        return None
+
+    def _function_def_raw_group6(self) -> Any:
         # ('->' z=expression { z })
         _mark = self._pos
         z: Any
@@ -8877,7 +8940,7 @@ class GeneratedPythonParser(PythonActions):
         return None
 
     def invalid_def_raw(self) -> Any:
-        # invalid_def_raw: 'async'? a='def' NAME '(' params? ')' ('->' expression)? ':' NEWLINE !INDENT { self.raise_indentation_error(             f"expected an indented block after function definition on line {a.start[0]}") } | 'async'? a='def' NAME type_params? '(' params? ')' ('->' expression)? ':' NEWLINE !INDENT { self.raise_indentation_error(             f"expected an indented block after function definition on line {a.start[0]}") }
+        # invalid_def_raw: 'async'? a='def' NAME '(' params? ')' ('->' expression)? ':' NEWLINE !INDENT { self.raise_indentation_error(             f"expected an indented block after function definition on line {a.start[0]}") } | 'async'? a='def' NAME type_params? '(' params? ')' ('->' expression)? ':' NEWLINE !INDENT { self.raise_indentation_error(             f"expected an indented block after function definition on line {a.start[0]}") } | 'async'? 'def' NAME type_params? &&'(' params? ')' ('->' expression)? &&':' block { None }
         _mark = self._pos
         a: Any
         if sys.version_info < (3, 12):
@@ -8917,6 +8980,21 @@ class GeneratedPythonParser(PythonActions):
                     f"expected an indented block after function definition on line {a.start[0]}")
                 )
             self._pos = _mark
+        if sys.version_info >= (3, 13):
+            if (
+                (self._expect('async') or True)
+                and self._expect('def') is not None
+                and self._expect('NAME') is not None
+                and (self.type_params() or True)
+                and self._expect_forced('(', "'('")
+                and (self.params() or True)
+                and self._expect(')') is not None
+                and (self._invalid_def_raw_group3() or True)
+                and self._expect_forced(':', "':'")
+                and self.block() is not None
+            ):
+                return None
+            self._pos = _mark
         return None
 
     def _invalid_def_raw_group1(self) -> Any:
@@ -8931,6 +9009,17 @@ class GeneratedPythonParser(PythonActions):
         return None
 
     def _invalid_def_raw_group2(self) -> Any:
+        # ('->' expression)
+        _mark = self._pos
+        if (
+            self._expect('->') is not None
+            and self.expression() is not None
+        ):
+            return True
+        self._pos = _mark
+        return None
+
+    def _invalid_def_raw_group3(self) -> Any:
         # ('->' expression)
         _mark = self._pos
         if (
