@@ -111,6 +111,10 @@ def test_tricky_source_parses_as_cpython_does(source: str) -> None:
         ("(yield)", "eval"),
         ("x = 1", "single"),
         ("x = 1; y = 2\n", "single"),
+        ("if x:\n    y\n\n", "single"),
+        ("if x:\n    y\n", "single"),
+        ("for x in y:\n    pass\nelse:\n    z\n\n# done\n", "single"),
+        ("x = 1  # comment\n\n", "single"),
         ("(int, *str) -> None", "func_type"),
         ("() -> int", "func_type"),
         ("(a, *b, **c) -> d", "func_type"),
@@ -177,18 +181,100 @@ ERRORS = [
 
 @pytest.mark.parametrize("source", ERRORS)
 def test_errors_match_cpython(source: str) -> None:
+    assert_same_error(source)
+
+
+def assert_same_error(source: str, mode: str = "exec") -> None:
     with pytest.raises(SyntaxError) as theirs:
-        ast.parse(source, "<test>")
+        ast.parse(source, "<test>", mode)
     with pytest.raises(SyntaxError) as ours:
-        parse(source, "<test>")
+        parse(source, "<test>", mode)
     expected, got = theirs.value, ours.value
     assert type(got) is type(expected)
-    assert (got.msg, got.lineno, got.offset) == (
-        expected.msg,
-        expected.lineno,
-        expected.offset,
-    )
-    assert got.filename == expected.filename
+    fields = ("msg", "lineno", "offset", "end_lineno", "end_offset", "filename")
+    assert [getattr(got, f) for f in fields] == [getattr(expected, f) for f in fields]
+
+
+TOKENIZER_ERRORS = [
+    # the parser meets the tokenizer's error first
+    "x = 1abc\n",
+    "x = (1,\n  2\n",
+    "if x:\n    a\n  b\n",
+    "if 1:\n\tx\n        y\n",
+    # a later tokenizer error replaces "invalid syntax" and helpful messages
+    "x = 1 2\ny = 0x\n",
+    "x = (1,\n  2\ny = 0x\n",
+    "a b\nx = 'abc\n",
+    "x = 1 2\n)\n",
+    "for x in y\n    pass\nz = 0o8\n",
+    # ... but not one the tokenizer only reports as a code
+    "a b\nif x:\n    a\n  b\n",
+    "a b\nx = 1 \\ 2\n",
+    # ... except an unclosed bracket opened before the parser's error
+    "f(\n 1 2\n  x = $\n",
+    "x = [1,\n2 3\n",
+    "x = [1 2,\n3\n",
+    "a b\nx = (\n",
+    # positions of errors on layout tokens and the final newline
+    "@foo\n",
+    "if x:\n  pass\nelif",
+    "x = 1 +",
+    "x = 1 + # c\ny\n",
+    "from x import # c\n",
+    "f(**x, *y)\n",
+    "x = \u00e9 = 1\u00e9\n",
+    "x = 'abc\u20ac\n",
+    "s = f'{{a' + 1 2\n",
+]
+
+
+@pytest.mark.parametrize("source", TOKENIZER_ERRORS)
+def test_tokenizer_errors_win_as_in_cpython(source: str) -> None:
+    assert_same_error(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    ["x = 1\ny = 2\n", "if x:\n    y\nz\n", "\n", "", "@foo\n", "x = 1\n0x\n"],
+)
+def test_single_mode_errors(source: str) -> None:
+    assert_same_error(source, "single")
+
+
+DEEP = [
+    "(" * 199 + ")" * 199,
+    "(" * 201 + ")" * 201,
+    "[(" * 99 + ")]" * 99,
+    "-" * 1000 + "1",
+    "-" * 7000 + "1",
+    "**".join(["2"] * 3500),
+    "lambda: " * 2000 + "x",
+    "not " * 3500 + "x",
+    "x" + ".a" * 12000,
+    "".join(" " * i + "if x:\n" for i in range(99)) + " " * 99 + "pass\n",
+]
+
+
+def _outcome(function, source: str) -> tuple[str, str]:
+    try:
+        return "tree", dump(function(source))
+    except (SyntaxError, MemoryError, RecursionError) as error:
+        return type(error).__name__, str(error)
+
+
+@pytest.mark.parametrize("source", DEEP, ids=lambda s: f"{s[:12]!r}x{len(s)}")
+def test_deep_nesting_fails_as_cpython_does(source: str) -> None:
+    # CPython stops at 200 open brackets (tokenizer), 6000 nested rule calls
+    # (MemoryError) and, building the tree, at its own recursion limit.
+    assert _outcome(parse, source) == _outcome(ast.parse, source)
+
+
+def test_parse_leaves_the_recursion_limit_alone() -> None:
+    before = sys.getrecursionlimit()
+    parse("(" * 150 + ")" * 150)
+    with pytest.raises(MemoryError):
+        parse("-" * 7000 + "1")
+    assert sys.getrecursionlimit() == before
 
 
 def _corpus_sample() -> list[Path]:

@@ -257,9 +257,14 @@ class PythonActions(Parser):
                 positional.append(item)
         return ast.Call(ast.Name("", LOAD), positional, keywords, **extra)
 
-    def interactive_exit(self) -> NoReturn:
-        """Refuse the end of input in ``single`` mode without a statement."""
-        self.raise_syntax_error("invalid syntax")
+    @staticmethod
+    def interactive_exit() -> None:
+        """Fail on the end of input in ``single`` mode without a statement.
+
+        CPython's action (``_PyPegen_interactive_exit``) only records
+        E_EOF and fails; the error is the generic one, at the ENDMARKER.
+        """
+        return None
 
     # Strings ---------------------------------------------------------------
 
@@ -717,8 +722,11 @@ class PythonActions(Parser):
 
     def raise_starting_from(self, node: Located, message: str) -> NoReturn:
         """RAISE_SYNTAX_ERROR_STARTING_FROM: from *node* to the tokenizer's position."""
-        token = self._tokens[max(self._fill - 1, 0)]
-        self.raise_error(message, _start(node), token.end)
+        index = max(self._fill - 1, 0)
+        row, col = self._tokens[index].end
+        if sys.version_info < (3, 12) and self._kinds[index] == "NEWLINE":
+            col += 1  # the cursor is past the line feed
+        self.raise_error(message, _start(node), (row, col), end_cursor=True)
 
     def raise_error(
         self,
@@ -728,23 +736,26 @@ class PythonActions(Parser):
         error: type[SyntaxError] = SyntaxError,
         *,
         cursor: bool = False,
+        end_cursor: bool = False,
     ) -> NoReturn:
         """Raise *error* with CPython's details; columns are UTF-8 offsets.
 
         The exception's offsets count characters from 1, or from 0 when
-        *cursor* says the position is the tokenizer's cursor.
+        *cursor* (for the start) or *end_cursor* (for the end) says the
+        position is the tokenizer's cursor.
         """
         line = self.lines[start[0] - 1] if 0 < start[0] <= len(self.lines) else ""
         offset = len(line.encode("utf-8")[: start[1]].decode("utf-8", "replace"))
         offset += 0 if cursor else 1
         end_line_text = self.lines[end[0] - 1] if 0 < end[0] <= len(self.lines) else ""
+        if end[0] == len(self.lines) and not end_line_text.endswith("\n"):
+            end_line_text += "\n"  # the tokenizer's implicit final newline
         if end[1] < 0:
             end_offset = end[1] + 1
         else:
-            end_offset = (
-                len(end_line_text.encode("utf-8")[: end[1]].decode("utf-8", "replace"))
-                + 1
-            )
+            end_offset = len(
+                end_line_text.encode("utf-8")[: end[1]].decode("utf-8", "replace")
+            ) + (0 if end_cursor else 1)
         raise error(
             message, (self.filename, start[0], offset, line, end[0], end_offset)
         )

@@ -1260,7 +1260,7 @@ class GeneratedPythonParser(PythonActions):
         return None
 
     def function_def_raw(self) -> Any:
-        # function_def_raw: invalid_def_raw | 'def' n=NAME &&'(' params=params? ')' a=('->' z=expression { z })? &&':' b=block { ast.FunctionDef(self.ident(n), params or self.empty_arguments(), b, [], a,                         None, EXTRA) } | 'async' 'def' n=NAME &&'(' params=params? ')' a=('->' z=expression { z })? &&':' b=block { ast.AsyncFunctionDef(self.ident(n), params or self.empty_arguments(), b, [],                              a, None, EXTRA) } | 'def' n=NAME t=type_params? &&'(' params=params? ')' a=('->' z=expression { z })? &&':' b=block { ast.FunctionDef(self.ident(n), params or self.empty_arguments(), b, [], a,                         None, t or [], EXTRA) } | 'async' 'def' n=NAME t=type_params? &&'(' params=params? ')' a=('->' z=expression { z })? &&':' b=block { ast.AsyncFunctionDef(self.ident(n), params or self.empty_arguments(), b, [],                              a, None, t or [], EXTRA) }
+        # function_def_raw: invalid_def_raw | 'def' n=NAME &&'(' params=params? ')' a=('->' z=expression { z })? &&':' b=block { ast.FunctionDef(self.ident(n), params or self.empty_arguments(), b, [], a,                         None, EXTRA) } | 'async' 'def' n=NAME &&'(' params=params? ')' a=('->' z=expression { z })? &&':' b=block { ast.AsyncFunctionDef(self.ident(n), params or self.empty_arguments(), b, [],                              a, None, EXTRA) } | 'def' n=NAME t=type_params? &&'(' params=params? ')' a=('->' z=expression { z })? &&':' b=block { ast.FunctionDef(self.ident(n), params or self.empty_arguments(), b, [], a,                         None, t or [], EXTRA) } | 'async' 'def' n=NAME t=type_params? &&'(' params=params? ')' a=('->' z=expression { z })? &&':' b=block { ast.AsyncFunctionDef(self.ident(n), params or self.empty_arguments(), b, [],                              a, None, t or [], EXTRA) } | 'def' n=NAME t=type_params? '(' params=params? ')' a=('->' z=expression { z })? ':' b=block { ast.FunctionDef(self.ident(n), params or self.empty_arguments(), b, [], a,                         None, t or [], EXTRA) } | 'async' 'def' n=NAME t=type_params? '(' params=params? ')' a=('->' z=expression { z })? ':' b=block { ast.AsyncFunctionDef(self.ident(n), params or self.empty_arguments(), b, [],                              a, None, t or [], EXTRA) }
         _mark = self._pos
         _value: Any
         a: Any
@@ -1311,7 +1311,7 @@ class GeneratedPythonParser(PythonActions):
                     a, None, lineno=_start[0], col_offset=_start[1], end_lineno=_end[0], end_col_offset=_end[1])
                 )
             self._pos = _mark
-        if sys.version_info >= (3, 12):
+        if sys.version_info >= (3, 12) and sys.version_info < (3, 13):
             if (
                 self._expect('def') is not None
                 and (n := self._expect('NAME')) is not None
@@ -1330,7 +1330,7 @@ class GeneratedPythonParser(PythonActions):
                     None, t or [], lineno=_start[0], col_offset=_start[1], end_lineno=_end[0], end_col_offset=_end[1])
                 )
             self._pos = _mark
-        if sys.version_info >= (3, 12):
+        if sys.version_info >= (3, 12) and sys.version_info < (3, 13):
             if (
                 self._expect('async') is not None
                 and self._expect('def') is not None
@@ -1341,6 +1341,45 @@ class GeneratedPythonParser(PythonActions):
                 and self._expect(')') is not None
                 and ((a := self._function_def_raw_group4()) or True)
                 and self._expect_forced(':', "':'")
+                and (b := self.block()) is not None
+            ):
+                _start = self._tokens[_mark].start
+                _end = self._ends[self._pos - 1]
+                return (
+                    ast.AsyncFunctionDef(self.ident(n), params or self.empty_arguments(), b, [],
+                    a, None, t or [], lineno=_start[0], col_offset=_start[1], end_lineno=_end[0], end_col_offset=_end[1])
+                )
+            self._pos = _mark
+        if sys.version_info >= (3, 13):
+            if (
+                self._expect('def') is not None
+                and (n := self._expect('NAME')) is not None
+                and ((t := self.type_params()) or True)
+                and self._expect('(') is not None
+                and ((params := self.params()) or True)
+                and self._expect(')') is not None
+                and ((a := self._function_def_raw_group5()) or True)
+                and self._expect(':') is not None
+                and (b := self.block()) is not None
+            ):
+                _start = self._tokens[_mark].start
+                _end = self._ends[self._pos - 1]
+                return (
+                    ast.FunctionDef(self.ident(n), params or self.empty_arguments(), b, [], a,
+                    None, t or [], lineno=_start[0], col_offset=_start[1], end_lineno=_end[0], end_col_offset=_end[1])
+                )
+            self._pos = _mark
+        if sys.version_info >= (3, 13):
+            if (
+                self._expect('async') is not None
+                and self._expect('def') is not None
+                and (n := self._expect('NAME')) is not None
+                and ((t := self.type_params()) or True)
+                and self._expect('(') is not None
+                and ((params := self.params()) or True)
+                and self._expect(')') is not None
+                and ((a := self._function_def_raw_group6()) or True)
+                and self._expect(':') is not None
                 and (b := self.block()) is not None
             ):
                 _start = self._tokens[_mark].start
@@ -1389,6 +1428,30 @@ class GeneratedPythonParser(PythonActions):
         return None
 
     def _function_def_raw_group4(self) -> Any:
+        # ('->' z=expression { z })
+        _mark = self._pos
+        z: Any
+        if (
+            self._expect('->') is not None
+            and (z := self.expression()) is not None
+        ):
+            return z
+        self._pos = _mark
+        return None
+
+    def _function_def_raw_group5(self) -> Any:
+        # ('->' z=expression { z })
+        _mark = self._pos
+        z: Any
+        if (
+            self._expect('->') is not None
+            and (z := self.expression()) is not None
+        ):
+            return z
+        self._pos = _mark
+        return None
+
+    def _function_def_raw_group6(self) -> Any:
         # ('->' z=expression { z })
         _mark = self._pos
         z: Any
@@ -6421,13 +6484,13 @@ class GeneratedPythonParser(PythonActions):
         return items
 
     def invalid_arguments(self) -> Any:
-        # invalid_arguments: args ',' a='*' { self.raise_known_location(a,             "iterable argument unpacking follows keyword argument unpacking") } | ((','.(starred_expression | (assignment_expression | expression !':=') !'=')+ ',' kwargs) | kwargs) a=',' ','.(starred_expression !'=')+ { self.raise_starting_from(a,             "iterable argument unpacking follows keyword argument unpacking") } | a=expression b=for_if_clauses ',' (args | expression for_if_clauses)? { self.raise_known_range(a, self.last_comprehension_item(b[-1]),             "Generator expression must be parenthesized") } | a=NAME b='=' expression for_if_clauses { self.raise_known_range(a, b,             "invalid syntax. Maybe you meant '==' or ':=' instead of '='?") } | (args ',')? a=NAME b='=' &(',' | ')') { self.raise_known_range(a, b, "expected argument value expression") } | a=args b=for_if_clauses { self.nonparen_genexp_in_call(a, b) } | args ',' a=expression b=for_if_clauses { self.raise_known_range(a, self.last_comprehension_item(b[-1]),             "Generator expression must be parenthesized") } | a=args ',' args { self.arguments_parsing_error(a) }
+        # invalid_arguments: ((','.(starred_expression | (assignment_expression | expression !':=') !'=')+ ',' kwargs) | kwargs) ',' a='*' { self.raise_known_location(a,             "iterable argument unpacking follows keyword argument unpacking") } | ((','.(starred_expression | (assignment_expression | expression !':=') !'=')+ ',' kwargs) | kwargs) a=',' ','.(starred_expression !'=')+ { self.raise_starting_from(a,             "iterable argument unpacking follows keyword argument unpacking") } | a=expression b=for_if_clauses ',' (args | expression for_if_clauses)? { self.raise_known_range(a, self.last_comprehension_item(b[-1]),             "Generator expression must be parenthesized") } | a=NAME b='=' expression for_if_clauses { self.raise_known_range(a, b,             "invalid syntax. Maybe you meant '==' or ':=' instead of '='?") } | (args ',')? a=NAME b='=' &(',' | ')') { self.raise_known_range(a, b, "expected argument value expression") } | a=args b=for_if_clauses { self.nonparen_genexp_in_call(a, b) } | args ',' a=expression b=for_if_clauses { self.raise_known_range(a, self.last_comprehension_item(b[-1]),             "Generator expression must be parenthesized") } | a=args ',' args { self.arguments_parsing_error(a) }
         _mark = self._pos
         a: Any
         b: Any
         if sys.version_info < (3, 12):
             if (
-                self.args() is not None
+                self._invalid_arguments_group1() is not None
                 and self._expect(',') is not None
                 and (a := self._expect('*')) is not None
             ):
@@ -6438,9 +6501,9 @@ class GeneratedPythonParser(PythonActions):
             self._pos = _mark
         if sys.version_info >= (3, 12):
             if (
-                self._invalid_arguments_group1() is not None
+                self._invalid_arguments_group6() is not None
                 and (a := self._expect(',')) is not None
-                and self._invalid_arguments_gather6() is not None
+                and self._invalid_arguments_gather11() is not None
             ):
                 return (
                     self.raise_starting_from(a,
@@ -6451,7 +6514,7 @@ class GeneratedPythonParser(PythonActions):
             (a := self.expression()) is not None
             and (b := self.for_if_clauses()) is not None
             and self._expect(',') is not None
-            and (self._invalid_arguments_group8() or True)
+            and (self._invalid_arguments_group13() or True)
         ):
             return (
                 self.raise_known_range(a, self.last_comprehension_item(b[-1]),
@@ -6471,7 +6534,7 @@ class GeneratedPythonParser(PythonActions):
         self._pos = _mark
         if sys.version_info >= (3, 13):
             if (
-                (self._invalid_arguments_group9() or True)
+                (self._invalid_arguments_group14() or True)
                 and (a := self._expect('NAME')) is not None
                 and (b := self._expect('=')) is not None
                 and self._kinds[self._pos] in (',', ')')
@@ -6582,7 +6645,85 @@ class GeneratedPythonParser(PythonActions):
             items.append(item)
         return items
 
+    def _invalid_arguments_group6(self) -> Any:
+        # ((','.(starred_expression | (assignment_expression | expression !':=') !'=')+ ',' kwargs) | kwargs)
+        _mark = self._pos
+        _value: Any
+        if (
+            (_value := self._invalid_arguments_group7()) is not None
+        ):
+            return _value
+        self._pos = _mark
+        if (
+            (_value := self.kwargs()) is not None
+        ):
+            return _value
+        self._pos = _mark
+        return None
+
     def _invalid_arguments_group7(self) -> Any:
+        # (','.(starred_expression | (assignment_expression | expression !':=') !'=')+ ',' kwargs)
+        _mark = self._pos
+        if (
+            self._invalid_arguments_gather8() is not None
+            and self._expect(',') is not None
+            and self.kwargs() is not None
+        ):
+            return True
+        self._pos = _mark
+        return None
+
+    def _invalid_arguments_group9(self) -> Any:
+        # (starred_expression | (assignment_expression | expression !':=') !'=')
+        _mark = self._pos
+        _value: Any
+        if (
+            (_value := self.starred_expression()) is not None
+        ):
+            return _value
+        self._pos = _mark
+        if (
+            (_value := self._invalid_arguments_group10()) is not None
+            and self._kinds[self._pos] != '='
+        ):
+            return _value
+        self._pos = _mark
+        return None
+
+    def _invalid_arguments_group10(self) -> Any:
+        # (assignment_expression | expression !':=')
+        _mark = self._pos
+        _value: Any
+        if (
+            (_value := self.assignment_expression()) is not None
+        ):
+            return _value
+        self._pos = _mark
+        if (
+            (_value := self.expression()) is not None
+            and self._kinds[self._pos] != ':='
+        ):
+            return _value
+        self._pos = _mark
+        return None
+
+    def _invalid_arguments_gather8(self) -> Any:
+        # ','.(starred_expression | (assignment_expression | expression !':=') !'=')+
+        first = self._invalid_arguments_group9()
+        if first is None:
+            return None
+        items = [first]
+        while True:
+            mark = self._pos
+            if self._expect(',') is None:
+                break
+            if (item := self._invalid_arguments_group9()) is None:
+                self._pos = mark
+                break
+            items.append(item)
+        return items
+
+    def _invalid_arguments_group12(self) -> Any:
         # (starred_expression !'=')
         _mark = self._pos
         _value: Any
@@ -6594,9 +6735,9 @@ class GeneratedPythonParser(PythonActions):
         self._pos = _mark
         return None
 
-    def _invalid_arguments_gather6(self) -> Any:
+    def _invalid_arguments_gather11(self) -> Any:
         # ','.(starred_expression !'=')+
-        first = self._invalid_arguments_group7()
+        first = self._invalid_arguments_group12()
         if first is None:
             return None
         items = [first]
@@ -6604,13 +6745,13 @@ class GeneratedPythonParser(PythonActions):
             mark = self._pos
             if self._expect(',') is None:
                 break
-            if (item := self._invalid_arguments_group7()) is None:
+            if (item := self._invalid_arguments_group12()) is None:
                 self._pos = mark
                 break
             items.append(item)
         return items
 
-    def _invalid_arguments_group8(self) -> Any:
+    def _invalid_arguments_group13(self) -> Any:
         # (args | expression for_if_clauses)
         _mark = self._pos
         _value: Any
@@ -6627,7 +6768,7 @@ class GeneratedPythonParser(PythonActions):
         self._pos = _mark
         return None
 
-    def _invalid_arguments_group9(self) -> Any:
+    def _invalid_arguments_group14(self) -> Any:
         # (args ',')
         _mark = self._pos
         if (
@@ -8281,7 +8422,7 @@ class GeneratedPythonParser(PythonActions):
         return items
 
     def invalid_try_stmt(self) -> Any:
-        # invalid_try_stmt: a='try' ':' NEWLINE !INDENT { self.raise_indentation_error(             f"expected an indented block after 'try' statement on line {a.start[0]}") } | 'try' ':' block !('except' | 'finally') { self.raise_syntax_error("expected 'except' or 'finally' block") } | 'try' ':' block* except_block+ a='except' b='*' expression ('as' NAME)? ':' { self.raise_known_range(a, b,             "cannot have both 'except' and 'except*' on the same 'try'") } | 'try' ':' block* except_star_block+ a='except' (expression ('as' NAME)?)? ':' { self.raise_known_location(a,             "cannot have both 'except' and 'except*' on the same 'try'") } | 'try' ':' block* ((except_block+ except_star_block) | (except_star_block+ except_block)) block* { self.raise_syntax_error(             "cannot have both 'except' and 'except*' on the same 'try'") }
+        # invalid_try_stmt: a='try' ':' NEWLINE !INDENT { self.raise_indentation_error(             f"expected an indented block after 'try' statement on line {a.start[0]}") } | 'try' ':' block !('except' | 'finally') { self.raise_syntax_error("expected 'except' or 'finally' block") } | 'try' ':' block* except_block+ a='except' b='*' expression ('as' NAME)? ':' { self.raise_known_range(a, b,             "cannot have both 'except' and 'except*' on the same 'try'") } | 'try' ':' block* except_star_block+ a='except' (expression ('as' NAME)?)? ':' { self.raise_known_location(a,             "cannot have both 'except' and 'except*' on the same 'try'") }
         _mark = self._pos
         a: Any
         b: Any
@@ -8304,51 +8445,36 @@ class GeneratedPythonParser(PythonActions):
         ):
             return self.raise_syntax_error("expected 'except' or 'finally' block")
         self._pos = _mark
-        if sys.version_info >= (3, 12):
-            if (
-                self._expect('try') is not None
-                and self._expect(':') is not None
-                and self._invalid_try_stmt_loop1() is not None
-                and self._invalid_try_stmt_loop2() is not None
-                and (a := self._expect('except')) is not None
-                and (b := self._expect('*')) is not None
-                and self.expression() is not None
-                and (self._invalid_try_stmt_group3() or True)
-                and self._expect(':') is not None
-            ):
-                return (
-                    self.raise_known_range(a, b,
-                    "cannot have both 'except' and 'except*' on the same 'try'")
-                )
-            self._pos = _mark
-        if sys.version_info >= (3, 12):
-            if (
-                self._expect('try') is not None
-                and self._expect(':') is not None
-                and self._invalid_try_stmt_loop4() is not None
-                and self._invalid_try_stmt_loop5() is not None
-                and (a := self._expect('except')) is not None
-                and (self._invalid_try_stmt_group6() or True)
-                and self._expect(':') is not None
-            ):
-                return (
-                    self.raise_known_location(a,
-                    "cannot have both 'except' and 'except*' on the same 'try'")
-                )
-            self._pos = _mark
-        if sys.version_info < (3, 12):
-            if (
-                self._expect('try') is not None
-                and self._expect(':') is not None
-                and self._invalid_try_stmt_loop8() is not None
-                and self._invalid_try_stmt_group9() is not None
-                and self._invalid_try_stmt_loop14() is not None
-            ):
-                return (
-                    self.raise_syntax_error(
-                    "cannot have both 'except' and 'except*' on the same 'try'")
-                )
-            self._pos = _mark
+        if (
+            self._expect('try') is not None
+            and self._expect(':') is not None
+            and self._invalid_try_stmt_loop1() is not None
+            and self._invalid_try_stmt_loop2() is not None
+            and (a := self._expect('except')) is not None
+            and (b := self._expect('*')) is not None
+            and self.expression() is not None
+            and (self._invalid_try_stmt_group3() or True)
+            and self._expect(':') is not None
+        ):
+            return (
+                self.raise_known_range(a, b,
+                "cannot have both 'except' and 'except*' on the same 'try'")
+            )
+        self._pos = _mark
+        if (
+            self._expect('try') is not None
+            and self._expect(':') is not None
+            and self._invalid_try_stmt_loop4() is not None
+            and self._invalid_try_stmt_loop5() is not None
+            and (a := self._expect('except')) is not None
+            and (self._invalid_try_stmt_group6() or True)
+            and self._expect(':') is not None
+        ):
+            return (
+                self.raise_known_location(a,
+                "cannot have both 'except' and 'except*' on the same 'try'")
+            )
+        self._pos = _mark
         return None
 
     def _invalid_try_stmt_loop1(self) -> Any:
@@ -8411,72 +8537,6 @@ class GeneratedPythonParser(PythonActions):
             return True
         self._pos = _mark
         return None
-
-    def _invalid_try_stmt_loop8(self) -> Any:
-        # block*
-        items = []
-        while (item := self.block()) is not None:
-            items.append(item)
-        return items
-
-    def _invalid_try_stmt_group9(self) -> Any:
-        # ((except_block+ except_star_block) | (except_star_block+ except_block))
-        _mark = self._pos
-        _value: Any
-        if (
-            (_value := self._invalid_try_stmt_group10()) is not None
-        ):
-            return _value
-        self._pos = _mark
-        if (
-            (_value := self._invalid_try_stmt_group12()) is not None
-        ):
-            return _value
-        self._pos = _mark
-        return None
-
-    def _invalid_try_stmt_group10(self) -> Any:
-        # (except_block+ except_star_block)
-        _mark = self._pos
-        if (
-            self._invalid_try_stmt_loop11() is not None
-            and self.except_star_block() is not None
-        ):
-            return True
-        self._pos = _mark
-        return None
-
-    def _invalid_try_stmt_loop11(self) -> Any:
-        # except_block+
-        items = []
-        while (item := self.except_block()) is not None:
-            items.append(item)
-        return items or None
-
-    def _invalid_try_stmt_group12(self) -> Any:
-        # (except_star_block+ except_block)
-        _mark = self._pos
-        if (
-            self._invalid_try_stmt_loop13() is not None
-            and self.except_block() is not None
-        ):
-            return True
-        self._pos = _mark
-        return None
-
-    def _invalid_try_stmt_loop13(self) -> Any:
-        # except_star_block+
-        items = []
-        while (item := self.except_star_block()) is not None:
-            items.append(item)
-        return items or None
-
-    def _invalid_try_stmt_loop14(self) -> Any:
-        # block*
-        items = []
-        while (item := self.block()) is not None:
-            items.append(item)
-        return items
 
     def invalid_except_stmt(self) -> Any:
         # invalid_except_stmt: 'except' '*'? a=expression ',' expressions ('as' NAME)? ':' { self.raise_starting_from(a, "multiple exception types must be parenthesized") } | a='except' '*'? expression ('as' NAME)? NEWLINE { self.raise_syntax_error("expected ':'") } | a='except' NEWLINE { self.raise_syntax_error("expected ':'") } | a='except' '*' (NEWLINE | ':') { self.raise_syntax_error("expected one or more exception types") }
@@ -8880,7 +8940,7 @@ class GeneratedPythonParser(PythonActions):
         return None
 
     def invalid_def_raw(self) -> Any:
-        # invalid_def_raw: 'async'? a='def' NAME '(' params? ')' ('->' expression)? ':' NEWLINE !INDENT { self.raise_indentation_error(             f"expected an indented block after function definition on line {a.start[0]}") } | 'async'? a='def' NAME type_params? '(' params? ')' ('->' expression)? ':' NEWLINE !INDENT { self.raise_indentation_error(             f"expected an indented block after function definition on line {a.start[0]}") }
+        # invalid_def_raw: 'async'? a='def' NAME '(' params? ')' ('->' expression)? ':' NEWLINE !INDENT { self.raise_indentation_error(             f"expected an indented block after function definition on line {a.start[0]}") } | 'async'? a='def' NAME type_params? '(' params? ')' ('->' expression)? ':' NEWLINE !INDENT { self.raise_indentation_error(             f"expected an indented block after function definition on line {a.start[0]}") } | 'async'? 'def' NAME type_params? &&'(' params? ')' ('->' expression)? &&':' block { None }
         _mark = self._pos
         a: Any
         if sys.version_info < (3, 12):
@@ -8920,6 +8980,21 @@ class GeneratedPythonParser(PythonActions):
                     f"expected an indented block after function definition on line {a.start[0]}")
                 )
             self._pos = _mark
+        if sys.version_info >= (3, 13):
+            if (
+                (self._expect('async') or True)
+                and self._expect('def') is not None
+                and self._expect('NAME') is not None
+                and (self.type_params() or True)
+                and self._expect_forced('(', "'('")
+                and (self.params() or True)
+                and self._expect(')') is not None
+                and (self._invalid_def_raw_group3() or True)
+                and self._expect_forced(':', "':'")
+                and self.block() is not None
+            ):
+                return None
+            self._pos = _mark
         return None
 
     def _invalid_def_raw_group1(self) -> Any:
@@ -8934,6 +9009,17 @@ class GeneratedPythonParser(PythonActions):
         return None
 
     def _invalid_def_raw_group2(self) -> Any:
+        # ('->' expression)
+        _mark = self._pos
+        if (
+            self._expect('->') is not None
+            and self.expression() is not None
+        ):
+            return True
+        self._pos = _mark
+        return None
+
+    def _invalid_def_raw_group3(self) -> Any:
         # ('->' expression)
         _mark = self._pos
         if (
