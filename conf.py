@@ -142,6 +142,9 @@ _run_doxygen()
 _stdlib = "|".join(sorted(sys.stdlib_module_names | {"_typeshed", "typing_extensions"}))
 nitpick_ignore_regex = [
     (r"py:.*", rf"(?:{_stdlib})(?:\..*)?"),
+    # Private helpers are left out of the API appendix on purpose; docstrings
+    # that name them (the chapters show them as listings) cannot link there.
+    (r"py:.*", r"(?:.*\.)?_[A-Za-z]\w*(?:\.\w+)*"),
     (r"c:.*", r"Py\w+|_Py\w+|Py_\w+|size_t|uint\w*_t|int\w*_t|ssize_t"),
 ]
 nitpick_ignore = [

@@ -127,3 +127,21 @@ def test_check_file_reads_bytes_so_encodings_count(tmp_path):
     from pyinternals.compiler.conformance.runner import check_file
 
     assert check_file("tokens", latin).agrees
+
+
+def test_agreements_with_a_remark_are_shown_apart():
+    report = PartReport("trees")
+    report.add("bad.py", Verdict(True, False, "message 'a' vs 'b'"))
+    assert report.rejected_agreed == 1
+    assert report.notes == [("bad.py", "message 'a' vs 'b'")]
+    assert "(agrees, but) bad.py: message 'a' vs 'b'" in render([report], None)
+
+
+def test_later_parts_judge_parser_refusals_as_the_parser_part_does():
+    from pyinternals.compiler.conformance import constants, scopes, trees
+
+    source = b"x = (1,\n"
+    assert trees.cpython_parser_refuses(source, "x.py")
+    expected = trees.compare(source, "x.py")
+    assert scopes.compare(source, "x.py") == expected
+    assert constants.compare(source, "x.py") == expected

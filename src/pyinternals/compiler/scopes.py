@@ -56,6 +56,7 @@ __all__ = [
     "Block",
     "BlockType",
     "Class",
+    "Comprehension",
     "Def",
     "Function",
     "Scope",

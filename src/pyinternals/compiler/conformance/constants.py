@@ -27,9 +27,11 @@ given. The check is therefore in two parts, one for each way of being wrong:
   import annotations`` keeps as text are skipped, as both optimizers skip
   them.
 
-Files CPython rejects (with ``SyntaxError`` from the parser, the future
-statements or, on 3.11, the compiler) agree when our side raises the same
-exception class with the same message at the same line. Warnings are
+Files CPython's parser refuses are judged as :mod:`~.trees` judges them (the
+same exception class, on the same line): no optimizer runs on them. Files
+refused later (by the future statements or, on 3.11, the compiler) agree when
+our side raises the same exception class with the same message at the same
+line. Warnings are
 silenced on both sides alike.
 """
 
@@ -41,6 +43,7 @@ import types
 import warnings
 from collections.abc import Iterator
 
+from pyinternals.compiler.conformance import trees
 from pyinternals.compiler.conformance.verdict import Verdict
 from pyinternals.compiler.optimizer import optimize
 from pyinternals.compiler.parser import parse
@@ -250,6 +253,8 @@ def compare(source: bytes, filename: str) -> Verdict:
     >>> compare(b"x = (1 + 2, 2 ** 200, 'a' * 3, -1)\n", "demo.py")
     Verdict(agrees=True, cpython_accepts=True, detail='')
     """
+    if trees.cpython_parser_refuses(source, filename):
+        return trees.compare(source, filename)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

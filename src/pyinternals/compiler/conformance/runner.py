@@ -62,6 +62,9 @@ class PartReport:
     rejected_agreed: int = 0
     seconds: float = 0.0
     disagreements: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[tuple[str, str]] = field(default_factory=list)
+    """Files that agree but whose verdict still names a difference (a
+    refusal on the right line with another message, say)."""
 
     @property
     def agreement(self) -> float:
@@ -86,6 +89,8 @@ class PartReport:
             self.rejected_agreed += verdict.agrees
         if not verdict.agrees:
             self.disagreements.append((path, verdict.detail))
+        elif verdict.detail:
+            self.notes.append((path, verdict.detail))
 
 
 def _comparer(part: str) -> Compare:
@@ -224,6 +229,7 @@ def render(
         lines.extend(f"    {path}: {detail}" for path, detail in shown)
         if len(shown) < len(r.disagreements):
             lines.append(f"    ... and {len(r.disagreements) - len(shown)} more")
+        lines.extend(f"    (agrees, but) {path}: {detail}" for path, detail in r.notes)
     if syntax is not None:
         matched, total = syntax.front_end
         lines.append(

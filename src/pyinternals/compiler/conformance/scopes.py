@@ -1,5 +1,9 @@
 """Our symbol tables against the standard library's :mod:`symtable`.
 
+Files CPython's parser refuses are judged as :mod:`~.trees` judges them (the
+same exception class, on the same line): the symbol-table pass never runs on
+them, in CPython or in ours.
+
 :func:`compare` builds both tables for one file and walks them side by side:
 every table's type, name, first line, ``is_optimized``, ``is_nested`` and
 identifiers; for every symbol all the predicates of :class:`symtable.Symbol`
@@ -21,6 +25,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from pyinternals.compiler import scopes as ours
+from pyinternals.compiler.conformance import trees
 from pyinternals.compiler.conformance.verdict import Verdict
 
 __all__ = ["compare"]
@@ -117,6 +122,8 @@ def compare(source: bytes, filename: str) -> Verdict:
     >>> compare(b"def f(x):\n    global x\n", "demo.py").agrees
     True
     """
+    if trees.cpython_parser_refuses(source, filename):
+        return trees.compare(source, filename)
     try:
         theirs = stdlib_symtable.symtable(source, filename, "exec")  # type: ignore[arg-type]
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:

@@ -13,7 +13,7 @@ import warnings
 from pyinternals.compiler.conformance.verdict import Verdict
 from pyinternals.compiler.parser import parse
 
-__all__ = ["compare"]
+__all__ = ["compare", "cpython_parser_refuses"]
 
 
 def _first_difference(ours: str, theirs: str) -> str:
@@ -23,6 +23,28 @@ def _first_difference(ours: str, theirs: str) -> str:
     )
     start = max(0, index - 60)
     return f"ours …{ours[start : index + 40]!r} vs …{theirs[start : index + 40]!r}"
+
+
+def cpython_parser_refuses(source: bytes, filename: str) -> bool:
+    r"""Say whether CPython's parser (:func:`ast.parse`) refuses *source*.
+
+    The later parts (symbol tables, folding) leave the verdict on such files
+    to :func:`compare`: neither CPython's stage nor ours ever runs on them.
+
+    >>> cpython_parser_refuses(b"x = (\n", "x.py")
+    True
+    >>> cpython_parser_refuses(b"x = 1\n", "x.py")
+    False
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            ast.parse(source, filename)
+        except SyntaxError:
+            return True
+        except (ValueError, MemoryError, RecursionError):
+            return False
+    return False
 
 
 def compare(source: bytes, filename: str) -> Verdict:

@@ -28,14 +28,16 @@ from pyinternals.compiler.grammar.strings import (
 )
 from pyinternals.compiler.pegen.runtime import Memo, Parser
 
-__all__ = ["DEL", "LOAD", "STORE", "Memo", "PythonActions"]
+__all__ = ["DEL", "LOAD", "STORE", "Located", "Memo", "Position", "PythonActions"]
 
 LOAD = ast.Load()
 STORE = ast.Store()
 DEL = ast.Del()
 
 Position = tuple[int, int]
+"""A (line, column) pair; columns count UTF-8 bytes, as in :mod:`ast`."""
 Located = ast.AST | TokenInfo
+"""Anything with a position: a node, or a token."""
 
 
 def _start(node: Located) -> Position:
