@@ -234,6 +234,20 @@ def _parse_conversion(fmt: str, pos: int) -> tuple[str, str, int] | None:
         pos += 1
         return fmt[pos - 1]
 
+    def read_number(char: str | None) -> tuple[int, str] | None:
+        """Read decimal digits from *char* on: the value and the next character.
+
+        None when the format ends, or the number has too many digits.
+        """
+        value = digits = 0
+        while char is not None and "0" <= char <= "9":
+            value = value * 10 + int(char)
+            char = next_char()
+            digits += 1
+            if char is None or digits >= _MAX_DIGITS:
+                return None
+        return (value, char) if char is not None else None
+
     char = next_char()
     while char is not None and char in "-+ #0":
         left_justify |= char == "-"
@@ -241,24 +255,18 @@ def _parse_conversion(fmt: str, pos: int) -> tuple[str, str, int] | None:
     if char is None:
         return None
     if char.isdigit() and char.isascii():
-        width, digits = 0, 0
-        while char is not None and "0" <= char <= "9":
-            width = width * 10 + int(char)
-            char = next_char()
-            digits += 1
-            if char is None or digits >= _MAX_DIGITS:
-                return None
+        number = read_number(char)
+        if number is None:
+            return None
+        width, char = number
     if char == ".":
         char = next_char()
         if char is None:
             return None
-        precision, digits = 0, 0
-        while char is not None and "0" <= char <= "9":
-            precision = precision * 10 + int(char)
-            char = next_char()
-            digits += 1
-            if char is None or digits >= _MAX_DIGITS:
-                return None
+        number = read_number(char)
+        if number is None:
+            return None
+        precision, char = number
     spec = ""
     if not left_justify and width > 0:
         spec += ">"

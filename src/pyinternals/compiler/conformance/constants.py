@@ -179,6 +179,21 @@ def _unfolded_leftovers(tree: ast.AST, filename: str) -> Iterator[str]:
             yield f"CPython folds {ast.unparse(node)!r} (line {node.lineno})"
 
 
+def _refusal_verdict(
+    ours: BaseException | None, theirs: BaseException | None
+) -> Verdict:
+    """Judge a file that at least one side refused (*ours* or *theirs* raised)."""
+    if theirs is None:
+        return Verdict(False, True, f"ours raised {ours!r}")
+    if ours is None:
+        return Verdict(False, False, f"CPython raised {theirs!r}, ours did not")
+    if _error_key(ours) != _error_key(theirs):
+        return Verdict(
+            False, False, f"error {_error_key(ours)} != {_error_key(theirs)}"
+        )
+    return Verdict(True, False)
+
+
 def _compare_311(source: bytes, filename: str) -> Verdict:
     try:
         theirs = compile(source, filename, "exec", dont_inherit=True, optimize=0)
@@ -191,14 +206,9 @@ def _compare_311(source: bytes, filename: str) -> Verdict:
         assert isinstance(folded, ast.Module)
         mine = compile(folded, filename, "exec", dont_inherit=True, optimize=0)
     except Exception as error:
-        if their_error is None:
-            return Verdict(False, True, f"ours raised {error!r}")
-        if _error_key(error) != _error_key(their_error):
-            detail = f"error {_error_key(error)} != {_error_key(their_error)}"
-            return Verdict(False, False, detail)
-        return Verdict(True, False)
+        return _refusal_verdict(error, their_error)
     if their_error is not None:
-        return Verdict(False, False, f"CPython raised {their_error!r}, ours did not")
+        return _refusal_verdict(None, their_error)
     first = next(_code_differences(mine, theirs), None)
     if first is None:
         first = next(_unfolded_leftovers(folded, filename), None)
@@ -219,15 +229,9 @@ def _compare_313(source: bytes, filename: str) -> Verdict:
         try:
             mine = optimize(parse(source, filename), level=level)
         except Exception as error:
-            if their_error is None:
-                return Verdict(False, True, f"ours raised {error!r}")
-            if _error_key(error) != _error_key(their_error):
-                detail = f"error {_error_key(error)} != {_error_key(their_error)}"
-                return Verdict(False, False, detail)
-            return Verdict(True, False)
+            return _refusal_verdict(error, their_error)
         if their_error is not None:
-            detail = f"CPython raised {their_error!r}, ours did not"
-            return Verdict(False, False, detail)
+            return _refusal_verdict(None, their_error)
         mine_dump = ast.dump(mine, include_attributes=True)
         their_dump = ast.dump(theirs, include_attributes=True)
         if mine_dump != their_dump:
