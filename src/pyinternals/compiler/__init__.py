@@ -19,6 +19,7 @@ the real one on the whole standard library:
 from pyinternals.compiler import (
     conformance,
     grammar,
+    instructions,
     optimizer,
     parser,
     pegen,
@@ -35,6 +36,7 @@ from pyinternals.compiler.tokenizer import tokenize
 __all__ = [
     "conformance",
     "grammar",
+    "instructions",
     "optimize",
     "optimizer",
     "parse",
