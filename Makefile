@@ -22,7 +22,7 @@ SYSTEM_FOR_NATIVE := valgrind $(PYTHON_HEADERS)
 SYSTEM_FOR_CPYTHON := build-essential patch pkg-config libffi-dev zlib1g-dev \
 	liblzma-dev libbz2-dev
 
-.PHONY: all book pdf test lint typecheck native cpython conformance bench clean
+.PHONY: all book pdf test lint typecheck native cpython conformance conformance-backend bench clean
 
 all: test book
 
@@ -63,6 +63,10 @@ cpython: $(NOX)
 conformance: $(NOX)
 	$(REQUIRE) $(SYSTEM_FOR_CPYTHON)
 	$(NOX) -s conformance-frontend
+
+conformance-backend: $(NOX)
+	$(REQUIRE) $(SYSTEM_FOR_CPYTHON)
+	$(NOX) -s conformance-backend
 
 bench: $(NOX)
 	$(REQUIRE) $(SYSTEM_FOR_CPYTHON)

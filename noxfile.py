@@ -189,6 +189,30 @@ def conformance_frontend(session: nox.Session) -> None:
     )
 
 
+@nox.session(name="conformance-backend")
+def conformance_backend(session: nox.Session) -> None:
+    """Compare Chapter 3's back end with CPython's, on 3.11 and on 3.13.5.
+
+    On this session's Python and on the pinned CPython: our compiler against
+    ``compile()`` code object by code object and our disassembler and table
+    decoders against ``dis`` on the whole standard library, then CPython's
+    own test modules (``test_grammar``, ``test_generators``…) compiled by
+    our compiler and run, test by test against the same modules compiled by
+    CPython. Fails below the issue's bars or when a test passes only with
+    CPython's compiler. Arguments after ``--`` go to the corpus comparison
+    (default ``--check``), e.g. ``-- bytecode --every 20``.
+    """
+    _install_project(session, "test")
+    args = session.posargs or ["bytecode", "disasm", "--check"]
+    suite = ["-m", "pyinternals.compiler", "tests", "--check"]
+    session.run("python", "-m", "pyinternals.compiler.conformance", *args)
+    session.run("python", *suite)
+    python = _pinned_cpython(session)
+    env = {"PYTHONPATH": str(ROOT / "src")}
+    for command in (["-m", "pyinternals.compiler.conformance", *args], suite):
+        session.run(str(python), *command, env=env, external=True)
+
+
 @nox.session
 def bench(session: nox.Session) -> None:
     """Time the book's rebuilt parts against CPython's, in the same run.

@@ -24,6 +24,7 @@ from pyinternals.compiler.conformance.syntax_errors import (
 from pyinternals.compiler.conformance.verdict import Verdict
 
 __all__ = [
+    "FRONT_END",
     "PARTS",
     "PartReport",
     "SyntaxReport",
@@ -38,9 +39,14 @@ PARTS = {
     "trees": "the parser, against ast.parse",
     "scopes": "the symbol tables, against symtable.symtable",
     "constants": "the optimizer, against CPython's constant folding",
+    "bytecode": "the whole compiler, against compile(), code object by code object",
+    "disasm": "the disassembler and table decoders, against dis and co_positions",
 }
 """The parts, by the name of their module in this package, with what each
 is compared with."""
+FRONT_END = ("tokens", "trees", "scopes", "constants")
+"""The parts of issue 4; the others judge the back end, code object by code
+object."""
 
 Compare = Callable[[bytes, str], Verdict]
 
@@ -61,6 +67,11 @@ class PartReport:
     rejected: int = 0
     rejected_agreed: int = 0
     seconds: float = 0.0
+    code_objects: int = 0
+    code_agreed: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    """For parts that judge code objects: how many, how many agree, and how
+    many differ for each kind of reason."""
     disagreements: list[tuple[str, str]] = field(default_factory=list)
     notes: list[tuple[str, str]] = field(default_factory=list)
     """Files that agree but whose verdict still names a difference (a
@@ -87,6 +98,10 @@ class PartReport:
         else:
             self.rejected += 1
             self.rejected_agreed += verdict.agrees
+        self.code_objects += verdict.code_objects
+        self.code_agreed += verdict.code_agreed
+        for reason in verdict.reasons:
+            self.reasons[reason] = self.reasons.get(reason, 0) + 1
         if not verdict.agrees:
             self.disagreements.append((path, verdict.detail))
         elif verdict.detail:
@@ -217,7 +232,8 @@ def render(
     """
     version = ".".join(map(str, sys.version_info[:3]))
     lines = [
-        f"Python {version}: the front end against CPython's on the standard library"
+        f"Python {version}: our compiler's parts against CPython's on the standard"
+        " library"
     ]
     for r in reports:
         lines.append(
@@ -225,6 +241,14 @@ def render(
             f"({_percent(r.agreed, r.accepted)}); {r.rejected_agreed}/{r.rejected}"
             f" rejected files rejected alike; {r.seconds:.1f} s"
         )
+        if r.code_objects:
+            lines.append(
+                f"{'':<10} {r.code_agreed}/{r.code_objects} code objects agree "
+                f"({_percent(r.code_agreed, r.code_objects)})"
+            )
+            ranked = sorted(r.reasons.items(), key=lambda item: (-item[1], item[0]))
+            for reason, count in ranked[: limit or len(ranked)]:
+                lines.append(f"    {count:>6} x {reason}")
         shown = r.disagreements[:limit] if limit else r.disagreements
         lines.extend(f"    {path}: {detail}" for path, detail in shown)
         if len(shown) < len(r.disagreements):
