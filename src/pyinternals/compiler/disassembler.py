@@ -677,12 +677,16 @@ def _code_object(x: object) -> types.CodeType:
 
 
 def _compile_either(source: str, filename: str) -> types.CodeType:
-    """Compile *source* as an expression if it is one, else as statements."""
+    """Compile *source* as an expression if it is one, else as statements.
+
+    Without ``dont_inherit``, :func:`compile` would apply this module's own
+    ``from __future__ import annotations`` to the source.
+    """
     try:
-        return compile(source, filename, "eval")
+        return compile(source, filename, "eval", dont_inherit=True)
     except SyntaxError:
         pass
-    return compile(source, filename, "exec")
+    return compile(source, filename, "exec", dont_inherit=True)
 
 
 def get_instructions(
