@@ -12,14 +12,21 @@ the real one on the whole standard library:
   :mod:`symtable` does;
 * :mod:`~pyinternals.compiler.optimizer` folds constants in the tree, as
   CPython's AST optimizer does;
-* :mod:`~pyinternals.compiler.conformance` compares all four with CPython on
-  the standard library.
+* :mod:`~pyinternals.compiler.disassembler` reads code objects back as
+  instructions and prints them as :mod:`dis` does, with the location table
+  (:mod:`~pyinternals.compiler.linetable`) and exception table
+  (:mod:`~pyinternals.compiler.exceptiontable`) decoded by our own code;
+* :mod:`~pyinternals.compiler.conformance` compares every part with CPython
+  on the standard library.
 """
 
 from pyinternals.compiler import (
     conformance,
+    disassembler,
+    exceptiontable,
     grammar,
     instructions,
+    linetable,
     optimizer,
     parser,
     pegen,
@@ -28,6 +35,7 @@ from pyinternals.compiler import (
     speed,
     tokenizer,
 )
+from pyinternals.compiler.disassembler import dis, get_instructions
 from pyinternals.compiler.optimizer import optimize
 from pyinternals.compiler.parser import parse
 from pyinternals.compiler.scopes import symtable
@@ -35,8 +43,13 @@ from pyinternals.compiler.tokenizer import tokenize
 
 __all__ = [
     "conformance",
+    "dis",
+    "disassembler",
+    "exceptiontable",
+    "get_instructions",
     "grammar",
     "instructions",
+    "linetable",
     "optimize",
     "optimizer",
     "parse",
