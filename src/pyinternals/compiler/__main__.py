@@ -1,8 +1,14 @@
-"""``python -m pyinternals.compiler``: look at a file through the front end.
+"""``python -m pyinternals.compiler``: look at a file through our compiler.
 
 * ``tokens FILE`` prints its tokens, as ``python -m tokenize -e`` does;
 * ``ast FILE`` prints its tree, indented (``--positions`` adds positions);
 * ``symtable FILE`` prints its scopes and the flags of every name;
+* ``dis FILE`` compiles it with our compiler and prints the bytecode with
+  our disassembler, as ``python -m dis FILE`` does with CPython's;
+* ``run FILE [ARGS]`` compiles it with our compiler and runs it on
+  CPython, as ``python FILE ARGS`` does;
+* ``tests [MODULE...]`` runs CPython's own test modules compiled by our
+  compiler, against the same modules compiled by CPython's;
 * ``speed [EVERY]`` times the front end against CPython's on every
   *EVERY*-th standard-library file (20 by default), as ``nox -s bench`` does.
 
@@ -11,15 +17,19 @@ error report (file, line, the line itself and a caret) and exit status 1.
 """
 
 import argparse
+import io
 import sys
 import traceback
 from collections.abc import Sequence
 from tokenize import TokenError
 
-from pyinternals.compiler import speed
+from pyinternals.compiler import speed, testsuite
+from pyinternals.compiler.disassembler import dis
 from pyinternals.compiler.parser import parse
+from pyinternals.compiler.pipeline import compile as our_compile
 from pyinternals.compiler.render import format_scopes, format_tokens, format_tree
 from pyinternals.compiler.scopes import symtable
+from pyinternals.compiler.script import run_file
 from pyinternals.compiler.tokenizer import detect_encoding, tokenize_bytes
 
 __all__ = ["main"]
@@ -37,6 +47,10 @@ def _show(command: str, source: bytes, filename: str, positions: bool) -> str:
         return format_tokens(tokenize_bytes(source))
     if command == "ast":
         return format_tree(parse(source, filename), positions=positions)
+    if command == "dis":
+        listing = io.StringIO()
+        dis(our_compile(source, filename, "exec"), file=listing)
+        return listing.getvalue().rstrip("\n")
     text = source.decode(detect_encoding(source))
     return format_scopes(symtable(text, filename, "exec"))
 
@@ -46,11 +60,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["speed"]:
         return speed.main(args[1:])
+    if args[:1] == ["tests"]:
+        return testsuite.main(args[1:])
+    if args[:1] == ["run"] and len(args) > 1:
+        return run_file(args[1], args[2:])
     parser = argparse.ArgumentParser(
         prog="python -m pyinternals.compiler",
-        description="Show a Python file's tokens, tree or symbol tables.",
+        description="Show a Python file's tokens, tree, symbol tables or bytecode;"
+        " run it compiled by our compiler (run FILE [ARGS]), or run CPython's"
+        " tests compiled by it (tests [MODULE...]).",
     )
-    parser.add_argument("command", choices=("tokens", "ast", "symtable"))
+    parser.add_argument("command", choices=("tokens", "ast", "symtable", "dis", "run"))
     parser.add_argument("file", help="a Python file, or - for standard input")
     parser.add_argument(
         "--positions", action="store_true", help="ast: show every node's position"
