@@ -84,14 +84,13 @@ def test_run_behaves_like_python_file(tmp_path: Path) -> None:
     script = tmp_path / "script.py"
     script.write_text(
         textwrap.dedent(
-            """
+            f"""
             import sys
-            print(__name__, sys.argv[1:], sys.path[0] == %r)
+            print(__name__, sys.argv[1:], sys.path[0] == {str(tmp_path)!r})
             def fail():
                 raise KeyError("missing")
             fail()
             """
-            % str(tmp_path)
         )
     )
     ours = _cli("run", str(script), "a", "b")
