@@ -351,3 +351,28 @@ def test_jump_targets_and_line_starts_match_dis() -> None:
         assert disassembler.line_starts(inner) == dict(
             cpython_dis.findlinestarts(inner)
         )
+
+
+def test_record_properties_and_str() -> None:
+    hot = warmed_up()
+    properties = (
+        "oparg",
+        "baseopcode",
+        "baseopname",
+        "cache_offset",
+        "end_offset",
+        "jump_target",
+        "is_jump_target",
+    )
+    for adaptive in (False, True):
+        pairs = zip(
+            disassembler.get_instructions(hot, adaptive=adaptive),
+            cpython_dis.get_instructions(hot, adaptive=adaptive),
+            strict=True,
+        )
+        for mine, real in pairs:
+            for name in properties:
+                if hasattr(real, name):
+                    assert getattr(mine, name) == getattr(real, name), name
+            if sys.version_info >= (3, 13):
+                assert str(mine) == str(real)

@@ -52,7 +52,9 @@ from pyinternals.compiler import exceptiontable, linetable
 from pyinternals.compiler.exceptiontable import ExceptionEntry
 
 __all__ = [
+    "LABELS",
     "UNKNOWN",
+    "CacheInfo",
     "Instruction",
     "Listing",
     "Positions",
@@ -88,6 +90,7 @@ class Positions(NamedTuple):
 
 
 CacheInfo = list[tuple[str, int, bytes]]
+"""3.13's description of an instruction's caches: ``(name, units, data)`` each."""
 
 if sys.version_info >= (3, 13):
 
@@ -138,7 +141,8 @@ if sys.version_info >= (3, 13):
             """Offset just past the instruction's cache units."""
             # As in dis, the size is looked up by the (possibly specialized)
             # name, under which no cache size is recorded.
-            units = opcode._inline_cache_entries.get(_TABLES.opname[self.opcode], 0)
+            sizes = _private("_inline_cache_entries")
+            units: int = sizes.get(_TABLES.opname[self.opcode], 0)
             return self.cache_offset + 2 * units
 
         @property
@@ -252,6 +256,7 @@ class _OpcodeTables:
         Relative jumps count code units from the end of the instruction; in
         3.12+ that end includes the instruction's cache units.
         """
+        # 3.11's dis takes the opcode as found: a specialized jump is no jump.
         base = self.deopt(op) if LABELS else op
         if base in opcode.hasjabs:
             return arg * 2
@@ -308,7 +313,9 @@ def jump_targets(code: bytes) -> list[int]:
     >>> def count(n):
     ...     while n:
     ...         n -= 1
-    >>> len(jump_targets(count.__code__.co_code)) >= 1
+    >>> import dis as cpython_dis
+    >>> code = count.__code__.co_code
+    >>> jump_targets(code) == cpython_dis.findlabels(code) != []
     True
     """
     targets: list[int] = []
