@@ -133,18 +133,30 @@ def compare(source: bytes, filename: str) -> Verdict:
     first code object that differs and how. A file CPython refuses has no
     code objects and agrees.
 
+    The verdict also counts the code objects and gives, for each one that
+    differs, the kind of check that failed as its reason.
+
     >>> import json
-    >>> compare(Path(json.__file__).read_bytes(), json.__file__)
-    Verdict(agrees=True, cpython_accepts=True, detail='')
+    >>> verdict = compare(Path(json.__file__).read_bytes(), json.__file__)
+    >>> verdict.agrees, verdict.code_objects == verdict.code_agreed > 0
+    (True, True)
     """
     try:
         accepted, codes, differences = _file_differences(source, filename)
     except Exception as error:
         return Verdict(False, True, f"{type(error).__name__}: {error}")
+    counts = {"code_objects": len(codes), "code_agreed": len(codes) - len(differences)}
     if differences:
         detail = f"{len(differences)} of {len(codes)} code objects: {differences[0]}"
-        return Verdict(False, True, detail)
-    return Verdict(True, accepted)
+        reasons = tuple(_kind(difference) for difference in differences)
+        return Verdict(False, True, detail, reasons=reasons, **counts)
+    return Verdict(True, accepted, **counts)
+
+
+def _kind(difference: str) -> str:
+    """Reduce one code object's difference to its kind, for counting."""
+    what = difference.split(": ", 1)[-1]
+    return what.split(":", 1)[0][:60]
 
 
 @dataclass
