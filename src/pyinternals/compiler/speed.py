@@ -1,9 +1,12 @@
-"""How fast the front end is, against CPython's own, on the same files.
+"""How fast our compiler is, against CPython's own, on the same files.
 
 :func:`measure` times one part of ours and its CPython counterpart on the
 same sources, in the same process and run, and returns the records;
-``python -m pyinternals.compiler speed`` (run by ``nox -s bench``) prints
-them as ratios. Nothing here asserts a speed: the figures are reported.
+:func:`measure_run` times the *code* each compiler produced for one program
+of :data:`RUN_PROGRAMS`, which should run equally fast when the bytecode is
+the same. ``python -m pyinternals.compiler speed`` (run by ``nox -s bench``)
+prints both as ratios. Nothing here asserts a speed: the figures are
+reported.
 """
 
 import ast
@@ -16,10 +19,20 @@ import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from textwrap import dedent
 
 from pyinternals.compiler.conformance.corpus import sample, stdlib_files
 
-__all__ = ["PAIRS", "Run", "Timing", "accepted_sources", "main", "measure"]
+__all__ = [
+    "PAIRS",
+    "RUN_PROGRAMS",
+    "Run",
+    "Timing",
+    "accepted_sources",
+    "main",
+    "measure",
+    "measure_run",
+]
 
 Run = Callable[[bytes], object]
 """One side of a comparison: called on a file's bytes, its result ignored."""
@@ -55,10 +68,21 @@ def _our_scopes(source: bytes) -> object:
     return symtable(source.decode("utf-8"), "<bench>", "exec")
 
 
+def _cpython_code(source: bytes) -> object:
+    return compile(source, "<bench>", "exec", dont_inherit=True)
+
+
+def _our_code(source: bytes) -> object:
+    from pyinternals.compiler.pipeline import compile as our_compile
+
+    return our_compile(source, "<bench>", "exec")
+
+
 PAIRS: dict[str, tuple[Run, Run]] = {
     "tokens": (_our_tokens, _cpython_tokens),
     "trees": (_our_tree, _cpython_tree),
     "scopes": (_our_scopes, _cpython_scopes),
+    "compile": (_our_code, _cpython_code),
 }
 """Each part's pair of runs: ours, then CPython's, on a file's bytes."""
 
@@ -110,6 +134,73 @@ def measure(part: str, sources: Sequence[bytes], *, repeat: int = 3) -> Timing:
         )
 
 
+RUN_PROGRAMS = {
+    name: dedent(source)
+    for name, source in {
+        "recursion": """
+            def fib(n):
+                return n if n < 2 else fib(n - 1) + fib(n - 2)
+            fib(22)
+        """,
+        "loops": """
+            total = 0
+            for i in range(200_000):
+                if i % 3:
+                    total += i
+                else:
+                    total -= 1
+        """,
+        "generators": """
+            def evens(n):
+                for i in range(n):
+                    if not i & 1:
+                        yield i
+            sum(x * x for x in evens(200_000))
+        """,
+        "exceptions": """
+            def f(i):
+                try:
+                    if i % 2:
+                        raise KeyError(i)
+                    return i
+                except KeyError:
+                    return -i
+                finally:
+                    pass
+            for i in range(100_000):
+                f(i)
+        """,
+        "closures_and_comprehensions": """
+            def make(k):
+                return lambda v: v * k
+            fs = [make(k) for k in range(100)]
+            [sum(f(v) for f in fs) for v in range(1_000)]
+        """,
+    }.items()
+}
+"""CPU-bound programs whose run time compares the two compilers' code."""
+
+
+def measure_run(name: str, *, repeat: int = 3) -> Timing:
+    """Time running the program *name* of :data:`RUN_PROGRAMS`, compiled both ways.
+
+    The ratio is about 1 when the two code objects are the same bytecode.
+
+    >>> measure_run("recursion", repeat=1).ratio > 0
+    True
+    """
+    source = RUN_PROGRAMS[name].encode()
+    ours = _our_code(source)
+    theirs = _cpython_code(source)
+    return Timing(
+        name,
+        1,
+        source.count(b"\n"),
+        _best_of(lambda _: exec(ours, {}), [source], repeat),  # type: ignore[arg-type]
+        _best_of(lambda _: exec(theirs, {}), [source], repeat),  # type: ignore[arg-type]
+    )
+
+
 def accepted_sources(files: Sequence[Path]) -> list[bytes]:
     """Read the files that are UTF-8 and that CPython compiles without complaint.
 
@@ -146,5 +237,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(
             f"  {part:<8} ours {t.ours:7.2f} s  CPython {t.cpython:6.3f} s"
             f"  ratio {t.ratio:6.1f}x  ({t.lines / t.ours:,.0f} lines/s)"
+        )
+    print("Running the code each compiler produced (ratio ~1.0 when identical):")
+    for name in RUN_PROGRAMS:
+        t = measure_run(name)
+        print(
+            f"  {name:<28} ours {t.ours:6.3f} s  CPython {t.cpython:6.3f} s"
+            f"  ratio {t.ratio:5.2f}"
         )
     return 0
