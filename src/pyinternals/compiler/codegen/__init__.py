@@ -25,7 +25,9 @@ The modules, in the order a reader meets them:
 * :mod:`~pyinternals.compiler.codegen.patterns`: ``match``;
 * :mod:`~pyinternals.compiler.codegen.fstrings` and
   :mod:`~pyinternals.compiler.codegen.unparse`: f-strings, and annotations
-  kept as strings.
+  kept as strings;
+* :mod:`~pyinternals.compiler.codegen.oracle`: the comparison with
+  CPython's code generator.
 
 :func:`generate_units` returns the instruction sequences alone (inner code
 objects are stand-ins); :func:`generate` assembles every unit, innermost
@@ -33,8 +35,15 @@ first, into a real code object.
 
 >>> import ast
 >>> top = generate_units(ast.parse("x = 1"), "<demo>")
->>> [str(i) for i in top.code.instructions()]
-['Instr(RESUME 0)', 'Instr(LOAD_CONST 0)', 'Instr(STORE_NAME 0)', 'Instr(LOAD_CONST 1)', 'Instr(RETURN_VALUE)']
+>>> for instruction in top.code.instructions():
+...     print(instruction.opname, instruction.arg)
+RESUME 0
+LOAD_CONST 0
+STORE_NAME 0
+LOAD_CONST 1
+RETURN_VALUE None
+>>> top.code.consts.values, top.code.names
+([1, None], ['x'])
 """
 
 from __future__ import annotations
@@ -61,7 +70,7 @@ from pyinternals.compiler.codegen.core import (
     GeneratedUnit,
     ScopeType,
 )
-from pyinternals.compiler.instructions import NO_LOCATION, CodeUnit, Instr, Location
+from pyinternals.compiler.instructions import NO_LOCATION, CodeUnit, Location
 
 __all__ = [
     "GeneratedUnit",

@@ -16,8 +16,8 @@ without creating the super object (3.12+).
 >>> import ast
 >>> from pyinternals.compiler.codegen import generate_units
 >>> top = generate_units(ast.parse("f(1, x=2)"), "<demo>")
->>> [i.opname for i in top.code.instructions()][1:7]
-['LOAD_NAME', 'PUSH_NULL', 'LOAD_CONST', 'LOAD_CONST', 'LOAD_CONST', 'CALL_KW']
+>>> top.code.consts.values
+[1, 2, ('x',), None]
 """
 
 from __future__ import annotations
@@ -52,7 +52,9 @@ def validate_keywords(c: Compiler, keywords: list[ast.keyword]) -> None:
         c.check_forbidden(loc(keyword), keyword.arg, ast.Store())
         for other in keywords[i + 1 :]:
             if other.arg == keyword.arg:
-                c.fail(loc(other), f"keyword argument repeated: {keyword.arg}")
+                c.fail(
+                    loc(other), f"keyword argument repeated: {keyword.arg}", exact=True
+                )
 
 
 def _check_caller(c: Compiler, e: ast.expr) -> None:

@@ -107,7 +107,8 @@ def _element(
         assert value is not None
         c.visit_expr(value)
         if PY313:
-            assert value.end_lineno is not None and value.end_col_offset is not None
+            assert value.end_lineno is not None
+            assert value.end_col_offset is not None
             where = Location(
                 elt.lineno, value.end_lineno, elt.col_offset, value.end_col_offset
             )
@@ -126,7 +127,7 @@ def _sync_generator(
     kind: str,
     iter_on_stack: bool,
 ) -> None:
-    """A ``for`` clause (``compiler_sync_comprehension_generator``)."""
+    """Compile a ``for`` clause (``compiler_sync_comprehension_generator``)."""
     start: Label | None = Label()
     if_cleanup, anchor = Label(), Label()
     gen = generators[index]
@@ -178,7 +179,7 @@ def _async_generator(
     kind: str,
     iter_on_stack: bool,
 ) -> None:
-    """An ``async for`` clause (``compiler_async_comprehension_generator``)."""
+    """Compile an ``async for`` clause (``compiler_async_comprehension_generator``)."""
     start, except_, if_cleanup = Label(), Label(), Label()
     gen = generators[index]
     if not iter_on_stack:
@@ -279,7 +280,8 @@ def _pop_inlined_state(c: Compiler, where: Location, state: _InlinedState) -> No
         else:
             outer.scopes[name] = scope
     if state.pushed_locals:
-        assert state.cleanup is not None and state.end is not None
+        assert state.cleanup is not None
+        assert state.end is not None
         c.emit(NO_LOCATION, "POP_BLOCK")
         c.emit(NO_LOCATION, "JUMP_NO_INTERRUPT", state.end)
         c.use_label(state.cleanup)

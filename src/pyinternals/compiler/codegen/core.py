@@ -291,9 +291,16 @@ _F = TypeVar("_F", bound=Callable[..., None])
 def statement(*kinds: type[ast.stmt]) -> Callable[[_F], _F]:
     """Register the function that compiles statements of the given node types.
 
-    >>> @statement(ast.Pass)
-    ... def pass_(c, s):
-    ...     c.emit(loc(s), "NOP")
+    >>> class Nothing(ast.stmt):
+    ...     _fields = ()
+    >>> @statement(Nothing)
+    ... def nothing(c, s):
+    ...     c.emit(NO_LOCATION, "NOP")
+    >>> c = Compiler(ast.Module([], []), "<demo>", mode="exec")
+    >>> c.enter_scope("<module>", ScopeType.MODULE, c.tree, 1)
+    >>> c.visit_stmt(Nothing(lineno=1, col_offset=0, end_lineno=1, end_col_offset=0))
+    >>> c.unit.code.body[-1]
+    Instr(NOP)
     """
 
     def register(function: _F) -> _F:
@@ -307,9 +314,11 @@ def statement(*kinds: type[ast.stmt]) -> Callable[[_F], _F]:
 def expression(*kinds: type[ast.expr]) -> Callable[[_F], _F]:
     """Register the function that compiles expressions of the given node types.
 
-    >>> @expression(ast.Constant)
-    ... def constant(c, e):
-    ...     c.load_const(loc(e), e.value)
+    >>> class Answer(ast.expr):
+    ...     _fields = ()
+    >>> @expression(Answer)
+    ... def answer(c, e):
+    ...     c.load_const(loc(e), 42)
     """
 
     def register(function: _F) -> _F:
@@ -438,7 +447,7 @@ class Compiler:
 
     @property
     def top_level_await(self) -> bool:
-        """Whether ``await`` is allowed here at module level (``IS_TOP_LEVEL_AWAIT``)."""
+        """Whether ``await`` is allowed at module level (``IS_TOP_LEVEL_AWAIT``)."""
         return bool(self.flags & PYCF_ALLOW_TOP_LEVEL_AWAIT) and (
             self.unit.block.type is BlockType.MODULE
         )
@@ -807,7 +816,7 @@ class Compiler:
         datum: Any = None,
     ) -> None:
         """Enter a frame block (``compiler_push_fblock``)."""
-        if len(self.unit.fblocks) >= 20:
+        if len(self.unit.fblocks) >= (21 if PY313 else 20):
             raise self.error(where, "too many statically nested blocks")
         self.unit.fblocks.append(FrameBlock(kind, block, where, exit, datum))
 
@@ -818,12 +827,17 @@ class Compiler:
 
     # -- errors --------------------------------------------------------------
 
-    def error(self, where: Location, message: str) -> SyntaxError:
+    def error(
+        self, where: Location, message: str, *, exact: bool = False
+    ) -> SyntaxError:
         """Build CPython's compile-time :class:`SyntaxError` at *where*.
 
         Columns are 1-based in the exception, as ``compiler_error`` makes
         them; the text is the line read back from the file, if there is one.
         """
+        if not PY313 and self._unit is not None and not exact:
+            # 3.11 reports where it is, unless it moved there for the error.
+            where = self._unit.where
         text = _program_text(self.filename, where.lineno)
         return SyntaxError(
             message,
@@ -843,13 +857,13 @@ class Compiler:
         If the warning filters turn it into an error, raise a
         :class:`SyntaxError` with the same message instead, as CPython does.
         """
+        if not PY313 and self._unit is not None:
+            where = self._unit.where
         try:
-            warnings.warn_explicit(
-                message, SyntaxWarning, self.filename, where.lineno, None, None
-            )
+            warnings.warn_explicit(message, SyntaxWarning, self.filename, where.lineno)
         except SyntaxWarning:
             raise self.error(where, message) from None
 
-    def fail(self, where: Location, message: str) -> NoReturn:
+    def fail(self, where: Location, message: str, *, exact: bool = False) -> NoReturn:
         """Raise the SyntaxError :meth:`error` builds."""
-        raise self.error(where, message)
+        raise self.error(where, message, exact=exact)

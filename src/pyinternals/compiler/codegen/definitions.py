@@ -33,10 +33,11 @@ import ast
 import types
 from typing import Any
 
+from pyinternals.compiler.codegen.calls import call_helper
 from pyinternals.compiler.codegen.core import (
     PY313,
-    CodeFlag,
     Compiler,
+    FrameType,
     Intrinsic,
     Intrinsic2,
     ScopeType,
@@ -50,15 +51,20 @@ from pyinternals.compiler.codegen.statements import (
     body,
     clean_doc,
 )
-from pyinternals.compiler.instructions import NO_LOCATION, CodeUnit, Label, Location
-from pyinternals.compiler.scopes import Scope
+from pyinternals.compiler.instructions import (
+    NO_LOCATION,
+    CodeUnit,
+    Instr,
+    Label,
+    Location,
+)
+from pyinternals.compiler.scopes import Scope, mangle
 
 __all__ = [
     "MAKE_FUNCTION_ANNOTATIONS",
     "MAKE_FUNCTION_CLOSURE",
     "MAKE_FUNCTION_DEFAULTS",
     "MAKE_FUNCTION_KWDEFAULTS",
-    "call_helper_bases",
     "make_closure",
 ]
 
@@ -126,7 +132,7 @@ def _default_arguments(c: Compiler, where: Location, args: ast.arguments) -> int
     keys = []
     for arg, default in zip(args.kwonlyargs, args.kw_defaults, strict=True):
         if default is not None:
-            keys.append(c.mangle(arg.arg) if PY313 else _mangle(c, arg.arg))
+            keys.append(_mangle(c, arg.arg))
             c.visit_expr(default)
     if keys:
         c.load_const(where, tuple(keys))
@@ -136,10 +142,8 @@ def _default_arguments(c: Compiler, where: Location, args: ast.arguments) -> int
 
 
 def _mangle(c: Compiler, name: str) -> str:
-    """3.11 mangles parameter names without the type-parameter exception."""
-    from pyinternals.compiler.scopes import mangle
-
-    return mangle(c.unit.private, name)
+    """Mangle a parameter name (3.11 knows no type-parameter exception)."""
+    return c.mangle(name) if PY313 else mangle(c.unit.private, name)
 
 
 def _annotations(
@@ -155,7 +159,7 @@ def _annotations(
         nonlocal count
         if annotation is None:
             return
-        c.load_const(where, c.mangle(name) if PY313 else _mangle(c, name))
+        c.load_const(where, _mangle(c, name))
         if c.future_annotations:
             annotation_value(c, annotation)
         elif isinstance(annotation, ast.Starred):
@@ -207,18 +211,12 @@ def _wrap_in_stopiteration_handler(c: Compiler) -> None:
     its start once the body is complete.
     """
     handler = Label()
-    c.unit.code.body.insert(0, _setup_cleanup(handler))
+    c.unit.code.body.insert(0, Instr("SETUP_CLEANUP", handler, NO_LOCATION))
     c.load_const(NO_LOCATION, None)
     c.emit(NO_LOCATION, "RETURN_VALUE")
     c.use_label(handler)
     c.intrinsic(NO_LOCATION, Intrinsic.STOPITERATION_ERROR)
     c.emit(NO_LOCATION, "RERAISE", 1)
-
-
-def _setup_cleanup(handler: Label) -> Any:
-    from pyinternals.compiler.instructions import Instr
-
-    return Instr("SETUP_CLEANUP", handler, NO_LOCATION)
 
 
 def _function_body(
@@ -249,21 +247,15 @@ def _function_body(
     start = Label()
     c.use_label(start)
     if wrap:
-        c.push_fblock(NO_LOCATION, _stop_iteration(), start)
+        c.push_fblock(NO_LOCATION, FrameType.STOP_ITERATION, start)
     for stmt in stmts[first:]:
         c.visit_stmt(stmt)
     if wrap:
         _wrap_in_stopiteration_handler(c)
-        c.pop_fblock(_stop_iteration())
+        c.pop_fblock(FrameType.STOP_ITERATION)
     inner = c.unit.code
     code = c.finish_unit(add_none=True)
     make_closure(c, loc(s), inner, code, flags)
-
-
-def _stop_iteration() -> Any:
-    from pyinternals.compiler.codegen.core import FrameType
-
-    return FrameType.STOP_ITERATION
 
 
 @statement(ast.FunctionDef, ast.AsyncFunctionDef)
@@ -383,15 +375,6 @@ def _class_body(c: Compiler, s: ast.ClassDef, firstlineno: int) -> None:
     c.load_const(here, s.name)
 
 
-def call_helper_bases(
-    c: Compiler, where: Location, s: ast.ClassDef, bases: list[ast.expr]
-) -> None:
-    """Call ``__build_class__(func, name, *bases, **keywords)``."""
-    from pyinternals.compiler.codegen.calls import call_helper
-
-    call_helper(c, where, 2, bases, s.keywords)
-
-
 @statement(ast.ClassDef)
 def class_(c: Compiler, s: ast.ClassDef) -> None:
     """``class Name(bases): body`` (``compiler_class``)."""
@@ -422,14 +405,14 @@ def class_(c: Compiler, s: ast.ClassDef) -> None:
             end_lineno=here.end_lineno,
             end_col_offset=here.end_col_offset,
         )
-        call_helper_bases(c, here, s, [*s.bases, generic_base])
+        call_helper(c, here, 2, [*s.bases, generic_base], s.keywords)
         inner = c.unit.code
         code = c.finish_unit(add_none=False)
         make_closure(c, here, inner, code, 0)
         c.emit(here, "PUSH_NULL")
         c.emit(here, "CALL", 0)
     else:
-        call_helper_bases(c, here, s, s.bases)
+        call_helper(c, here, 2, s.bases, s.keywords)
     _apply_decorators(c, s.decorator_list)
     c.name_op(here, s.name, ast.Store())
 
@@ -540,5 +523,3 @@ def _type_alias(c: Compiler, s: Any) -> None:
 
 if hasattr(ast, "TypeAlias"):
     statement(ast.TypeAlias)(_type_alias)
-
-assert CodeFlag.VARARGS  # the flags themselves are computed in core

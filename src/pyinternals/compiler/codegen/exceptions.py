@@ -1,4 +1,4 @@
-"""Exceptions and frame blocks: ``try``, ``with``, and leaving them early.
+r"""Exceptions and frame blocks: ``try``, ``with``, and leaving them early.
 
 Since 3.11 entering a ``try`` costs nothing at run time: instead of pushing
 a block on a runtime stack, the compiler marks ranges of instructions with
@@ -17,9 +17,10 @@ iterator, clear an ``except ... as name`` variable.
 
 >>> import ast
 >>> from pyinternals.compiler.codegen import generate_units
->>> top = generate_units(ast.parse("try:\\n    f()\\nfinally:\\n    g()"), "<demo>")
->>> [i.opname for i in top.code.instructions()][:3]
-['RESUME', 'NOP', 'SETUP_FINALLY']
+>>> top = generate_units(ast.parse("try:\n    f()\nfinally:\n    g()"), "<demo>")
+>>> ops = [i.opname for i in top.code.instructions()]
+>>> ops.count("SETUP_FINALLY"), ops.count("SETUP_CLEANUP"), ops.count("POP_BLOCK")
+(1, 1, 1)
 """
 
 from __future__ import annotations
@@ -48,12 +49,12 @@ __all__ = [
 
 
 def _jump_forward(c: Compiler, where: Location, target: Label) -> None:
-    """An unconditional forward jump: ``JUMP_NO_INTERRUPT`` on 3.13."""
+    """Jump forward unconditionally: ``JUMP_NO_INTERRUPT`` on 3.13."""
     c.emit(where, "JUMP_NO_INTERRUPT" if PY313 else "JUMP", target)
 
 
 def _here(c: Compiler, where: Location) -> Location:
-    """The location 3.13 gives explicitly; 3.11 uses its current one."""
+    """Return *where* on 3.13; 3.11 uses its current location instead."""
     return where if PY313 else c.unit.where
 
 

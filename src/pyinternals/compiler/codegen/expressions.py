@@ -156,11 +156,12 @@ def check_compare(c: Compiler, e: ast.Compare) -> None:
         right = _check_is_arg(right_expr)
         if isinstance(op, ast.Is | ast.IsNot) and (not right or not left):
             literal = left_expr if not left else right_expr
+            kind = f"'{infer_type(literal)}' literal" if PY313 else "a literal"
             if isinstance(op, ast.Is):
-                message = '"is" with \'{}\' literal. Did you mean "=="?'
+                message = f'"is" with {kind}. Did you mean "=="?'
             else:
-                message = '"is not" with \'{}\' literal. Did you mean "!="?'
-            c.warn(loc(e), message.format(infer_type(literal)))
+                message = f'"is not" with {kind}. Did you mean "!="?'
+            c.warn(loc(e), message)
             return
         left = right
         left_expr = right_expr
@@ -251,7 +252,7 @@ def if_expression(c: Compiler, e: ast.IfExp) -> None:
 
 @expression(ast.BoolOp)
 def bool_op(c: Compiler, e: ast.BoolOp) -> None:
-    """``a and b``, ``a or b``: keep the deciding operand (``compiler_boolop``)."""
+    """Compile ``a and b``, ``a or b``: keep the deciding value."""
     here = loc(e)
     end = Label()
     is_and = isinstance(e.op, ast.And)
@@ -273,7 +274,7 @@ def bool_op(c: Compiler, e: ast.BoolOp) -> None:
 
 @expression(ast.Compare)
 def compare(c: Compiler, e: ast.Compare) -> None:
-    """``a < b``, chained ``a < b < c`` (``compiler_compare``).
+    """Compile ``a < b`` and chains like ``a < b < c`` (``compiler_compare``).
 
     A chain evaluates each middle operand once: it is kept under the result
     of one comparison (``SWAP``/``COPY``) to be the left side of the next.
@@ -314,13 +315,13 @@ def compare(c: Compiler, e: ast.Compare) -> None:
 
 @expression(ast.Constant)
 def constant(c: Compiler, e: ast.Constant) -> None:
-    """A literal: ``LOAD_CONST``."""
+    """Load a literal: ``LOAD_CONST``."""
     c.load_const(loc(e), e.value)
 
 
 @expression(ast.Name)
 def name(c: Compiler, e: ast.Name) -> None:
-    """A variable: see :meth:`Compiler.name_op`."""
+    """Load, store or delete a variable: see :meth:`Compiler.name_op`."""
     c.name_op(loc(e), e.id, e.ctx)
 
 
@@ -334,7 +335,7 @@ def named_expr(c: Compiler, e: ast.NamedExpr) -> None:
 
 @expression(ast.BinOp)
 def bin_op(c: Compiler, e: ast.BinOp) -> None:
-    """``a + b`` and the other binary operators."""
+    """Compile ``a + b`` and the other binary operators."""
     c.visit_expr(e.left)
     c.visit_expr(e.right)
     binary_op(c, loc(e), e.op, inplace=False)
@@ -342,7 +343,7 @@ def bin_op(c: Compiler, e: ast.BinOp) -> None:
 
 @expression(ast.UnaryOp)
 def unary_op(c: Compiler, e: ast.UnaryOp) -> None:
-    """``-a``, ``~a``, ``not a``, ``+a``."""
+    """Compile ``-a``, ``~a``, ``not a``, ``+a``."""
     c.visit_expr(e.operand)
     here = loc(e)
     op = e.op
@@ -359,7 +360,7 @@ def unary_op(c: Compiler, e: ast.UnaryOp) -> None:
 
 @expression(ast.Starred)
 def starred(c: Compiler, e: ast.Starred) -> None:
-    """A ``*x`` where displays, calls and targets do not take it."""
+    """Refuse a ``*x`` where no display, call or target takes it."""
     if isinstance(e.ctx, ast.Store):
         c.fail(loc(e), "starred assignment target must be in a list or tuple")
     c.fail(loc(e), "can't use starred expression here")
@@ -371,14 +372,15 @@ def starred(c: Compiler, e: ast.Starred) -> None:
 def update_start_location_to_match_attr(
     c: Compiler, where: Location, attr: ast.Attribute
 ) -> Location:
-    """Start a multi-line attribute access at the attribute name.
+    r"""Start a multi-line attribute access at the attribute name.
 
-    In ``obj\\n    .method()`` the instructions on ``.method`` point at its
+    In ``obj\n    .method()`` the instructions on ``.method`` point at its
     own line (``update_start_location_to_match_attr``).
     """
     if where.lineno == attr.end_lineno:
         return where
-    assert attr.end_lineno is not None and attr.end_col_offset is not None
+    assert attr.end_lineno is not None
+    assert attr.end_col_offset is not None
     lineno = attr.end_lineno
     col, end_col = where.col_offset, where.end_col_offset
     if len(attr.attr) <= attr.end_col_offset:
@@ -566,7 +568,7 @@ def subscript(c: Compiler, e: ast.Subscript) -> None:
 
 @expression(ast.Slice)
 def slice_(c: Compiler, e: ast.Slice) -> None:
-    """A slice object: ``BUILD_SLICE`` of two or three bounds."""
+    """Build a slice object of two or three bounds (``BUILD_SLICE``)."""
     c.emit(loc(e), "BUILD_SLICE", slice_parts(c, e))
 
 
@@ -656,7 +658,7 @@ def assignment_helper(c: Compiler, where: Location, elts: list[ast.expr]) -> Non
 
 @expression(ast.List)
 def list_(c: Compiler, e: ast.List) -> None:
-    """A list display, or a list of assignment targets."""
+    """Compile a list display, or a list of assignment targets."""
     here = loc(e)
     if isinstance(e.ctx, ast.Store):
         assignment_helper(c, here, e.elts)
@@ -670,7 +672,7 @@ def list_(c: Compiler, e: ast.List) -> None:
 
 @expression(ast.Tuple)
 def tuple_(c: Compiler, e: ast.Tuple) -> None:
-    """A tuple display, or a tuple of assignment targets."""
+    """Compile a tuple display, or a tuple of assignment targets."""
     here = loc(e)
     if isinstance(e.ctx, ast.Store):
         assignment_helper(c, here, e.elts)
@@ -684,7 +686,7 @@ def tuple_(c: Compiler, e: ast.Tuple) -> None:
 
 @expression(ast.Set)
 def set_(c: Compiler, e: ast.Set) -> None:
-    """A set display."""
+    """Compile a set display."""
     starunpack_helper(c, loc(e), e.elts, 0, "BUILD_SET", "SET_ADD", "SET_UPDATE", False)
 
 
@@ -714,7 +716,7 @@ def _subdict(c: Compiler, e: ast.Dict, begin: int, end: int) -> None:
 
 @expression(ast.Dict)
 def dict_(c: Compiler, e: ast.Dict) -> None:
-    """A dict display, with ``**mapping`` items (``compiler_dict``)."""
+    """Compile a dict display, with ``**mapping`` items (``compiler_dict``)."""
     here = loc(e)
     have_dict = False
     elements = 0

@@ -1,4 +1,4 @@
-"""Structural pattern matching: the ``match`` statement (PEP 634).
+r"""Structural pattern matching: the ``match`` statement (PEP 634).
 
 Each ``case`` tries its pattern against a copy of the subject. A pattern
 consumes the object on top of the stack and either falls through (a match)
@@ -11,7 +11,7 @@ values still being matched (``pattern_context`` in ``Python/compile.c``).
 
 >>> import ast
 >>> from pyinternals.compiler.codegen import generate_units
->>> top = generate_units(ast.parse("match p:\\n    case [x, 1]: pass"), "<demo>")
+>>> top = generate_units(ast.parse("match p:\n    case [x, 1]: pass"), "<demo>")
 >>> "MATCH_SEQUENCE" in [i.opname for i in top.code.instructions()]
 True
 """
@@ -201,6 +201,7 @@ def _validate_kwd_attrs(
                 c.fail(
                     loc(patterns[j]),
                     f"attribute name repeated in class pattern: {attr}",
+                    exact=True,
                 )
 
 
@@ -318,7 +319,7 @@ def _same_key(a: object, b: object) -> bool:
 
 
 def _or(c: Compiler, p: ast.MatchOr, pc: PatternContext) -> None:
-    """``a | b | c``: each alternative must bind the same names.
+    """Match ``a | b | c``: each alternative must bind the same names.
 
     A later alternative that binds them in another order has its captures
     rotated into the first one's order (``compiler_pattern_or``).
@@ -378,7 +379,7 @@ def _alt_where(c: Compiler, alt: ast.pattern) -> Location:
 
 
 def _sequence(c: Compiler, p: ast.MatchSequence, pc: PatternContext) -> None:
-    """``[a, b, *rest]``: check the type and length, then match the items."""
+    """Match ``[a, b, *rest]``: check type and length, then match the items."""
     where = _at(c, p)
     patterns = p.patterns
     size = len(patterns)
@@ -417,7 +418,7 @@ def _sequence(c: Compiler, p: ast.MatchSequence, pc: PatternContext) -> None:
 
 
 def _value(c: Compiler, p: ast.MatchValue, pc: PatternContext) -> None:
-    """A literal or dotted name, compared with ``==``."""
+    """Match a literal or dotted name, compared with ``==``."""
     value = p.value
     if not isinstance(value, ast.Constant | ast.Attribute):
         c.fail(loc(p), "patterns may only match literals and attribute lookups")
@@ -430,7 +431,7 @@ def _value(c: Compiler, p: ast.MatchValue, pc: PatternContext) -> None:
 
 
 def _singleton(c: Compiler, p: ast.MatchSingleton, pc: PatternContext) -> None:
-    """``None``, ``True`` or ``False``, compared with ``is``."""
+    """Match ``None``, ``True`` or ``False``, compared with ``is``."""
     where = _at(c, p)
     c.load_const(where, p.value)
     add_compare(c, where, ast.Is())

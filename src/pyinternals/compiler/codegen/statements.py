@@ -11,17 +11,18 @@ block so that ``break`` and ``continue`` (in
 
 >>> import ast
 >>> from pyinternals.compiler.codegen.core import Compiler, ScopeType
->>> c = Compiler(ast.parse("while x:\n    pass"), "<demo>", mode="exec")
+>>> c = Compiler(ast.parse("'''Doc.'''\nimport a.b as c"), "<demo>", mode="exec")
 >>> c.enter_scope("<module>", ScopeType.MODULE, c.tree, 1)
 >>> body(c, Location(1, 1, 0, 0), c.tree.body)
->>> [getattr(i, "opname", "label") for i in c.unit.code.body][1:]
-['label', 'LOAD_NAME', 'TO_BOOL', 'POP_JUMP_IF_FALSE', 'label', 'NOP', 'LOAD_NAME', 'TO_BOOL', 'POP_JUMP_IF_TRUE', 'label', 'label']
+>>> print(*[i.opname for i in c.unit.code.instructions()][1:])
+LOAD_CONST STORE_NAME LOAD_CONST LOAD_CONST IMPORT_NAME IMPORT_FROM STORE_NAME POP_TOP
+>>> c.unit.names.items
+['__doc__', 'a.b', 'b', 'c']
 """
 
 from __future__ import annotations
 
 import ast
-import sys
 
 from pyinternals.compiler.codegen.core import (
     PY313,
@@ -43,17 +44,17 @@ from pyinternals.compiler.codegen.expressions import (
 )
 from pyinternals.compiler.instructions import NO_LOCATION, Label, Location
 
-__all__ = ["body", "clean_doc", "find_annotations", "has_annotations"]
+__all__ = ["annotation_value", "body", "clean_doc", "has_annotations"]
 
 
 def clean_doc(doc: str) -> str:
-    """Remove the common indentation of a docstring (``_PyCompile_CleanDoc``, 3.13).
+    r"""Remove the common indentation of a docstring (``_PyCompile_CleanDoc``, 3.13).
 
     Like :func:`inspect.cleandoc`, but blank lines at the start and end
     stay, so that line numbers inside the docstring keep their meaning.
 
-    >>> clean_doc("Title.\\n\\n    Body,\\n      indented.\\n    ")
-    'Title.\\n\\nBody,\\n  indented.\\n'
+    >>> clean_doc("Title.\n\n    Body,\n      indented.\n    ")
+    'Title.\n\nBody,\n  indented.\n'
     """
     doc = doc.expandtabs()
     lines = doc.split("\n")
@@ -72,12 +73,12 @@ def clean_doc(doc: str) -> str:
 
 
 def has_annotations(stmts: list[ast.stmt]) -> bool:
-    """Whether *stmts* contain an annotated assignment (``find_ann``).
+    r"""Whether *stmts* contain an annotated assignment (``find_ann``).
 
     Nested blocks count, but not nested functions or classes: a module or
     class with ``x: int`` anywhere in its own code needs ``__annotations__``.
 
-    >>> has_annotations(ast.parse("if x:\\n    y: int").body)
+    >>> has_annotations(ast.parse("if x:\n    y: int").body)
     True
     """
     for stmt in stmts:
@@ -100,13 +101,11 @@ def has_annotations(stmts: list[ast.stmt]) -> bool:
                 or has_annotations(stmt.orelse)
             ):
                 return True
-        elif isinstance(stmt, ast.Match):
-            if any(has_annotations(case.body) for case in stmt.cases):
-                return True
+        elif isinstance(stmt, ast.Match) and any(
+            has_annotations(case.body) for case in stmt.cases
+        ):
+            return True
     return False
-
-
-find_annotations = has_annotations
 
 
 def body(c: Compiler, where: Location, stmts: list[ast.stmt]) -> None:
@@ -152,7 +151,7 @@ def _next_block(c: Compiler) -> None:
 
 @statement(ast.Expr)
 def expression_statement(c: Compiler, s: ast.Expr) -> None:
-    """An expression whose value is dropped (``compiler_stmt_expr``).
+    """Compile an expression whose value is dropped (``compiler_stmt_expr``).
 
     In the interactive prompt the value is printed instead; a lone constant
     (a docstring-like string in a function body) compiles to a ``NOP``
@@ -187,7 +186,7 @@ def declaration(c: Compiler, s: ast.Global | ast.Nonlocal) -> None:
 
 @statement(ast.Assign)
 def assign(c: Compiler, s: ast.Assign) -> None:
-    """``a = b = value``: one value, copied for every target but the last."""
+    """Compile ``a = b = value``: one value, copied for each target but the last."""
     c.visit_expr(s.value)
     for i, target in enumerate(s.targets):
         if i < len(s.targets) - 1:
@@ -349,10 +348,9 @@ def ann_assign(c: Compiler, s: ast.AnnAssign) -> None:
         c.check_forbidden(here, target.attr, ast.Store())
         if s.value is None:
             _check_ann_expr(c, target.value)
-    elif isinstance(target, ast.Subscript):
-        if s.value is None:
-            _check_ann_expr(c, target.value)
-            _check_ann_subscript(c, target.slice)
+    elif isinstance(target, ast.Subscript) and s.value is None:
+        _check_ann_expr(c, target.value)
+        _check_ann_subscript(c, target.slice)
     if not s.simple and not c.future_annotations and module_or_class:
         _check_ann_expr(c, s.annotation)
 
@@ -430,7 +428,7 @@ def import_from(c: Compiler, s: ast.ImportFrom) -> None:
 
 
 def _jump_no_interrupt(c: Compiler, target: Label) -> None:
-    """An artificial forward jump (3.13 tells the assembler it cannot loop)."""
+    """Jump forward, artificially (3.13 tells the assembler it cannot loop)."""
     c.emit(NO_LOCATION, "JUMP_NO_INTERRUPT" if PY313 else "JUMP", target)
 
 
@@ -538,7 +536,3 @@ def while_(c: Compiler, s: ast.While) -> None:
     c.use_label(anchor)
     c.visit_stmts(s.orelse)
     c.use_label(end)
-
-
-if sys.version_info < (3, 11):  # pragma: no cover
-    raise ImportError("the code generator needs Python 3.11 or later")
