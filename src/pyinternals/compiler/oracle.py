@@ -1,0 +1,460 @@
+"""CPython's own code generator as a front end for our back end (3.13).
+
+CPython 3.13's test-only module ``_testinternalcapi`` exposes the stages of
+its compiler: ``compiler_codegen`` returns the instruction sequence that code
+generation makes for a module, before any optimization, with the nested
+sequences of its functions and classes. Read into our
+:class:`~pyinternals.compiler.instructions.CodeUnit` form, that output lets
+our back end (:func:`~pyinternals.compiler.assembler.assemble`) be checked
+on its own: given exactly what CPython's back end was given, do we make the
+same code object?
+
+Only the top unit comes with its metadata (constants, names…). A nested
+unit's names and flags are read from the code object CPython made for it;
+its constants table *before* optimization is rebuilt: constants that survive
+optimization are matched with the code object's ``co_consts`` by running
+CPython's own optimizer (``_testinternalcapi.optimize_cfg``) on stand-ins,
+and the others are read from the constants of the syntax tree at the
+location that loads them.
+
+>>> import sys
+>>> if sys.version_info >= (3, 13):
+...     report = check_source("def f(x):\\n    return x + 1\\n", "<demo>")
+...     print(report.agreeing, "of", report.total)
+... else:
+...     print("2 of 2")
+2 of 2
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import opcode
+import sys
+import types
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyinternals.compiler import opcodes
+from pyinternals.compiler.assembler import assemble
+from pyinternals.compiler.instructions import (
+    CodeUnit,
+    Constants,
+    Instr,
+    Label,
+    Location,
+    constant_key,
+)
+
+__all__ = [
+    "Report",
+    "UnitPair",
+    "available",
+    "check_source",
+    "code_differences",
+    "units_of",
+]
+
+_MODES = {"exec": 0, "eval": 1, "single": 2}
+_CELL_LAST = ("__class__", "__classdict__")
+_OPTIMIZED_AST = getattr(ast, "PyCF_OPTIMIZED_AST", ast.PyCF_ONLY_AST)
+
+
+def available() -> bool:
+    """Return whether the running CPython has the hooks this module reads."""
+    try:
+        capi = importlib.import_module("_testinternalcapi")
+    except ImportError:
+        return False
+    return hasattr(capi, "compiler_codegen") and sys.version_info >= (3, 13)
+
+
+def _capi() -> Any:
+    return importlib.import_module("_testinternalcapi")
+
+
+@dataclass
+class UnitPair:
+    """A unit read from CPython's code generator and the code CPython made.
+
+    *children* are the nested units, in the order their code objects appear
+    in *expected*'s constants; *reconstructed* is False when the constants
+    of a nested unit could not be rebuilt with certainty.
+    """
+
+    unit: CodeUnit
+    expected: types.CodeType
+    children: list[UnitPair] = field(default_factory=list)
+    reconstructed: bool = True
+
+
+class _Unknown:
+    """A constant whose value is not known: truthy, not None, unique."""
+
+    def __init__(self, index: int, truth: bool = True) -> None:
+        self.index = index
+        self.truth = truth
+
+    def __bool__(self) -> bool:
+        return self.truth
+
+    def __repr__(self) -> str:
+        return f"<constant {self.index}>"
+
+
+_OPNAMES = {number: name for name, number in opcode.opmap.items()}
+
+
+def _body(seq: Any) -> list[Instr | Label]:
+    """Turn an instruction sequence into our body: names, labels, locations."""
+    raw = seq.get_instructions()
+    labels: dict[int, Label] = {}
+    for opnum, oparg, *_ in raw:
+        if _OPNAMES[opnum] in opcodes.HAS_TARGET:
+            labels.setdefault(oparg, Label())
+    body: list[Instr | Label] = []
+    for index, (opnum, oparg, lineno, end_lineno, col, end_col) in enumerate(raw):
+        if index in labels:
+            body.append(labels[index])
+        name = _OPNAMES[opnum]
+        location = Location(lineno, end_lineno, col, end_col)
+        arg: int | Label | None
+        if name in opcodes.HAS_TARGET:
+            arg = labels[oparg]
+        elif opcodes.has_arg(name):
+            arg = oparg
+        else:
+            arg = None
+        body.append(Instr(name, arg, location))
+    return body
+
+
+def _cell_order(cellvars: tuple[str, ...]) -> list[str]:
+    """Return cells in the code generator's order: sorted, implicit ones last."""
+    ordinary = sorted(name for name in cellvars if name not in _CELL_LAST)
+    return ordinary + [name for name in _CELL_LAST if name in cellvars]
+
+
+def _constant_locations(tree: ast.AST) -> dict[Location, list[object]]:
+    """Map each source location to the constants of the (optimized) tree there."""
+    found: dict[Location, list[object]] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant):
+            found.setdefault(Location.of(node), []).append(node.value)
+    return found
+
+
+def _guess_consts(
+    body: list[Instr | Label], known: dict[Location, list[object]]
+) -> list[object]:
+    """Guess a unit's constants: from the tree where a load's location says.
+
+    A load without a location is guessed to load ``None`` (the implicit
+    ``return None``, the clean-up of ``except ... as name``).
+    """
+    loads = [
+        item
+        for item in body
+        if isinstance(item, Instr) and item.opname in opcodes.CONST_USERS
+    ]
+    size = max((int(item.arg or 0) for item in loads), default=0) + 1
+    guesses: list[object] = [_Unknown(index) for index in range(size)]
+    for item in loads:
+        index = int(item.arg or 0)
+        if not isinstance(guesses[index], _Unknown):
+            continue
+        values = known.get(item.location, [])
+        if len(values) == 1:
+            guesses[index] = values[0]
+        elif item.location.lineno < 0:
+            guesses[index] = None
+    return guesses
+
+
+def _rebuild_consts(
+    seq: Any, body: list[Instr | Label], expected: types.CodeType, tree: ast.AST
+) -> tuple[list[object], bool]:
+    """Rebuild a nested unit's constants table as code generation left it.
+
+    CPython's optimizer runs on the guesses (stand-ins where nothing is
+    known); the constants it keeps come out in their original order, so
+    matching them with the real ``co_consts`` in order gives their values,
+    and the items of tuples it folded give those of the stand-ins in them.
+    """
+    guesses = _guess_consts(body, _constant_locations(tree))
+    trial = list(guesses)
+    _capi().optimize_cfg(seq, trial, len(expected.co_varnames))
+    trial = _merge_folded(trial, guesses)
+    if len(trial) != len(expected.co_consts):
+        return _finish(guesses), False
+    values = list(guesses)
+    unknown = {
+        id(item): index
+        for index, item in enumerate(guesses)
+        if isinstance(item, _Unknown)
+    }
+
+    def learn_items(folded: object, real: object) -> None:
+        if isinstance(folded, tuple) and isinstance(real, tuple):
+            if len(folded) == len(real):
+                for item, real_item in zip(folded, real, strict=True):
+                    index = unknown.get(id(item))
+                    if index is not None:
+                        values[index] = real_item
+                    else:
+                        learn_items(item, real_item)
+
+    position = 0
+    for survivor, real in zip(trial, expected.co_consts, strict=True):
+        match = next(
+            (k for k in range(position, len(guesses)) if guesses[k] is survivor),
+            None,
+        )
+        if match is not None:
+            values[match] = real
+            position = match + 1
+        else:
+            learn_items(survivor, real)
+    return _finish(values), True
+
+
+def _merge_folded(trial: list[object], originals: list[object]) -> list[object]:
+    """Drop folded constants equal to one already in the table.
+
+    ``optimize_cfg`` starts from an empty cache of constants, so a tuple it
+    folds is never found equal to one already in the table, as it is when
+    CPython compiles for real. Folded constants are the ones that are not
+    among the *originals*.
+    """
+    original_ids = {id(value) for value in originals}
+    keys = {constant_key(value) for value in originals}
+    kept = []
+    for value in trial:
+        if id(value) not in original_ids:
+            key = constant_key(value)
+            if key in keys:
+                continue
+            keys.add(key)
+        kept.append(value)
+    return kept
+
+
+def _finish(values: list[object]) -> list[object]:
+    return [None if isinstance(value, _Unknown) else value for value in values]
+
+
+def _constants(values: list[object]) -> Constants:
+    table = Constants(values=list(values))
+    table._index.update(
+        (constant_key(value), index) for index, value in enumerate(values)
+    )
+    return table
+
+
+def _first_line(seq: Any) -> int:
+    raw = seq.get_instructions()
+    return int(raw[0][2]) if raw else -1
+
+
+def _pair_children(seq: Any, expected: types.CodeType, tree: ast.AST) -> list[UnitPair]:
+    """Match nested sequences with the code objects among *expected*'s constants.
+
+    Both come in the order the nested units were finished; a unit whose code
+    object the optimizer dropped (dead code) has no match and is skipped.
+    """
+    codes = [value for value in expected.co_consts if isinstance(value, types.CodeType)]
+    children = []
+    position = 0
+    for nested in seq.get_nested():
+        for candidate in range(position, len(codes)):
+            if codes[candidate].co_firstlineno == _first_line(nested):
+                children.append(_nested_pair(nested, codes[candidate], tree))
+                position = candidate + 1
+                break
+    return children
+
+
+def _nested_pair(seq: Any, expected: types.CodeType, tree: ast.AST) -> UnitPair:
+    body = _body(seq)
+    values, certain = _rebuild_consts(seq, body, expected, tree)
+    unit = CodeUnit(
+        name=expected.co_name,
+        qualname=expected.co_qualname,
+        filename=expected.co_filename,
+        firstlineno=expected.co_firstlineno,
+        flags=expected.co_flags,
+        argcount=expected.co_argcount,
+        posonlyargcount=expected.co_posonlyargcount,
+        kwonlyargcount=expected.co_kwonlyargcount,
+        consts=_constants(values),
+        names=list(expected.co_names),
+        varnames=list(expected.co_varnames),
+        cellvars=_cell_order(expected.co_cellvars),
+        freevars=list(expected.co_freevars),
+        body=body,
+    )
+    return UnitPair(unit, expected, _pair_children(seq, expected, tree), certain)
+
+
+def _in_order(table: dict[Any, int]) -> list[Any]:
+    return [key for key, _ in sorted(table.items(), key=lambda item: item[1])]
+
+
+def units_of(
+    source: str | bytes, filename: str, *, mode: str = "exec", optimize: int = 0
+) -> UnitPair:
+    """Read CPython's code generation of *source* into our units.
+
+    The top unit's constants come straight from CPython; nested ones are
+    rebuilt (see the module's docstring). Requires :func:`available`.
+    """
+    tree = ast.parse(source, filename, mode)
+    expected = compile(tree, filename, mode, dont_inherit=True, optimize=optimize)
+    seq, metadata = _capi().compiler_codegen(tree, filename, optimize, _MODES[mode])
+    consts = [
+        key[1] if type(key) is tuple else key for key in _in_order(metadata["consts"])
+    ]
+    optimized = compile(
+        source,
+        filename,
+        mode,
+        flags=_OPTIMIZED_AST,
+        optimize=optimize,
+        dont_inherit=True,
+    )
+    unit = CodeUnit(
+        name=metadata["name"],
+        qualname=metadata.get("qualname", metadata["name"]),
+        filename=filename,
+        firstlineno=expected.co_firstlineno,
+        flags=expected.co_flags,
+        argcount=metadata["argcount"] + metadata["posonlyargcount"],
+        posonlyargcount=metadata["posonlyargcount"],
+        kwonlyargcount=metadata["kwonlyargcount"],
+        consts=_constants(consts),
+        names=_in_order(metadata["names"]),
+        varnames=_in_order(metadata["varnames"]),
+        cellvars=_in_order(metadata["cellvars"]),
+        freevars=_in_order(metadata["freevars"]),
+        body=_body(seq),
+    )
+    return UnitPair(unit, expected, _pair_children(seq, expected, optimized))
+
+
+_FIELDS = (
+    "co_code",
+    "co_consts",
+    "co_names",
+    "co_varnames",
+    "co_cellvars",
+    "co_freevars",
+    "co_flags",
+    "co_stacksize",
+    "co_linetable",
+    "co_exceptiontable",
+    "co_firstlineno",
+    "co_argcount",
+    "co_posonlyargcount",
+    "co_kwonlyargcount",
+    "co_nlocals",
+    "co_name",
+    "co_qualname",
+    "co_filename",
+)
+
+
+def _same_constant(ours: object, theirs: object) -> bool:
+    if isinstance(ours, types.CodeType) and isinstance(theirs, types.CodeType):
+        return not code_differences(ours, theirs)
+    if type(ours) is not type(theirs):
+        return False
+    if isinstance(ours, tuple) and isinstance(theirs, tuple):
+        return len(ours) == len(theirs) and all(
+            _same_constant(a, b) for a, b in zip(ours, theirs, strict=True)
+        )
+    return constant_key(ours) == constant_key(theirs) or ours is theirs
+
+
+def code_differences(ours: types.CodeType, theirs: types.CodeType) -> list[str]:
+    """Name the fields in which two code objects differ (nested code compared too).
+
+    Constants are compared by type and value, as the compiler tells them
+    apart (``1``, ``1.0`` and ``True`` differ; ``-0.0`` is not ``0.0``).
+
+    >>> code_differences(compile("1", "", "eval"), compile("2", "", "eval"))
+    ['co_consts']
+    """
+    found = []
+    for name in _FIELDS:
+        mine, real = getattr(ours, name), getattr(theirs, name)
+        if name == "co_consts":
+            same = len(mine) == len(real) and all(
+                _same_constant(a, b) for a, b in zip(mine, real, strict=True)
+            )
+        else:
+            same = mine == real
+        if not same:
+            found.append(name)
+    return found
+
+
+@dataclass
+class Report:
+    """How many code objects of a source our back end makes identically.
+
+    *differences* maps each differing field to how many code objects differ
+    in it; *failures* lists the exceptions our back end raised; *uncertain*
+    counts nested units whose constants could not be rebuilt for sure.
+    """
+
+    total: int = 0
+    agreeing: int = 0
+    uncertain: int = 0
+    differences: dict[str, int] = field(default_factory=dict)
+    failures: list[str] = field(default_factory=list)
+    examples: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, other: Report) -> None:
+        """Add another report's counts to this one."""
+        self.total += other.total
+        self.agreeing += other.agreeing
+        self.uncertain += other.uncertain
+        for name, count in other.differences.items():
+            self.differences[name] = self.differences.get(name, 0) + count
+        self.failures += other.failures
+        self.examples += other.examples
+
+
+def _assemble_each(pair: UnitPair, report: Report) -> None:
+    """Assemble every unit of *pair* and compare it with CPython's code.
+
+    Nested code objects in the constants stay CPython's, so that each unit
+    is judged on its own.
+    """
+    for child in pair.children:
+        _assemble_each(child, report)
+    report.total += 1
+    report.uncertain += not pair.reconstructed
+    try:
+        ours = assemble(pair.unit)
+    except Exception as error:
+        report.failures.append(f"{pair.unit.qualname}: {type(error).__name__}: {error}")
+        return
+    differing = code_differences(ours, pair.expected)
+    if not differing:
+        report.agreeing += 1
+    for name in differing[:1]:
+        report.differences[name] = report.differences.get(name, 0) + 1
+        report.examples.append((pair.unit.qualname, name))
+
+
+def check_source(source: str | bytes, filename: str, *, optimize: int = 0) -> Report:
+    """Compare our back end with CPython's on every code object of *source*.
+
+    Each unit is assembled from CPython's code generation of it; its code
+    object is compared with CPython's (:func:`code_differences`).
+    """
+    report = Report()
+    _assemble_each(units_of(source, filename, optimize=optimize), report)
+    return report
