@@ -2,6 +2,7 @@
 
 import dis as cpython_dis
 import io
+import re
 import subprocess
 import sys
 import textwrap
@@ -122,7 +123,9 @@ def test_dis_command_prints_our_code_as_dis_would(tmp_path: Path) -> None:
     code = our_compile(script.read_bytes(), str(script), "exec")
     cpython_dis.dis(code, file=expected)
     assert ours.returncode == 0
-    assert ours.stdout == expected.getvalue()
+    # Nested code objects are shown with their addresses, which differ.
+    address = re.compile(r" at 0x[0-9a-f]+")
+    assert address.sub("", ours.stdout) == address.sub("", expected.getvalue())
 
 
 def test_a_cpython_test_module_passes_under_our_compiler() -> None:

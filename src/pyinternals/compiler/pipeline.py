@@ -92,5 +92,10 @@ def compile(
     assert isinstance(tree, ast.mod)
     folded = optimize_tree(tree, level=level)
     return codegen.generate(
-        folded, filename, mode=mode, optimize=level, assemble=assembler.assemble
+        folded,
+        filename,
+        mode=mode,
+        optimize=level,
+        flags=flags,
+        assemble=assembler.assemble,
     )

@@ -58,7 +58,7 @@ def run_file(path: str, args: Sequence[str] = ()) -> int:
         # Drop this function's own frame, as the interpreter shows only the
         # program's frames.
         trace = error.__traceback__.tb_next if error.__traceback__ else None
-        sys.excepthook(type(error), error, trace)
+        sys.excepthook(type(error), error.with_traceback(trace), trace)
         return 1
     finally:
         sys.argv, sys.path[:] = saved[0], saved[1]
