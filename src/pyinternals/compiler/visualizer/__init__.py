@@ -1,0 +1,1 @@
+"""The visualizer: bytecode beside its source (placeholder)."""
