@@ -45,7 +45,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from pyinternals.compiler import disassembler, exceptiontable, opcodes
+from pyinternals.compiler import disassembler, opcodes
 from pyinternals.compiler.disassembler import Instruction, Positions
 from pyinternals.compiler.exceptiontable import ExceptionEntry
 
@@ -58,6 +58,7 @@ __all__ = [
     "SourceText",
     "StackDepths",
     "annotate",
+    "arrow_lanes",
     "stack_depths",
 ]
 
@@ -68,6 +69,9 @@ LABELS = sys.version_info >= (3, 13)
 # also split at form feeds and the Unicode separators, which are not ends of
 # lines for the tokenizer.
 _LINE_END = re.compile(r"\r\n|\r|\n")
+# A nested code object's repr names its address, which changes from run to
+# run; the visualizer leaves it out so that its output is stable.
+_ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
 
 
 # -- the source text -------------------------------------------------------------
@@ -337,7 +341,9 @@ class AnnotatedCode:
 
 # -- the stack depths ------------------------------------------------------------------
 
-_GENERATOR_FLAGS = 0x20 | 0x80 | 0x200  # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
+_GENERATOR_FLAGS = (
+    0x20 | 0x80 | 0x200
+)  # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
 
 
 def _effect(instruction: Instruction, *, jump: bool) -> int:
@@ -354,9 +360,7 @@ def _effect(instruction: Instruction, *, jump: bool) -> int:
     return opcodes.stack_effect(instruction.opname, instruction.arg, jump=jump)
 
 
-def _covered(
-    instructions: Sequence[Instruction], entry: ExceptionEntry
-) -> range:
+def _covered(instructions: Sequence[Instruction], entry: ExceptionEntry) -> range:
     """Return the indices of the instructions inside *entry*'s range.
 
     Offsets grow with the index, so the range's ends are found by bisection.
@@ -387,7 +391,9 @@ def _row_handlers(
 def _stack_depths(
     instructions: Sequence[Instruction], entries: Sequence[ExceptionEntry]
 ) -> StackDepths:
-    index = {instruction.offset: number for number, instruction in enumerate(instructions)}
+    index = {
+        instruction.offset: number for number, instruction in enumerate(instructions)
+    }
     covering = _row_handlers(instructions, entries)
     count = len(instructions)
     before: list[int | None] = [None] * count
@@ -447,7 +453,9 @@ def _stack_depths(
         if name in opcodes.SCOPE_EXITS:
             continue
         reach(number + 1, fallthrough, instruction)
-    return StackDepths(tuple(before), tuple(after), tuple(jump), maximum, tuple(problems))
+    return StackDepths(
+        tuple(before), tuple(after), tuple(jump), maximum, tuple(problems)
+    )
 
 
 def stack_depths(code: types.CodeType) -> StackDepths:
@@ -467,7 +475,7 @@ def stack_depths(code: types.CodeType) -> StackDepths:
     return _stack_depths(item.instructions, item.exception_entries)
 
 
-# -- putting it together -----------------------------------------------------------------
+# -- putting it together ----------------------------------------
 
 
 def _ranges(
@@ -475,7 +483,9 @@ def _ranges(
     entries: Sequence[ExceptionEntry],
 ) -> tuple[list[HandlerRange], list[int]]:
     """Turn exception-table entries into row ranges; number distinct handlers."""
-    index = {instruction.offset: number for number, instruction in enumerate(instructions)}
+    index = {
+        instruction.offset: number for number, instruction in enumerate(instructions)
+    }
     rows_in = [_covered(instructions, entry) for entry in entries]
     handler_rows = sorted(
         {index[2 * e.target] for e in entries if 2 * e.target in index}
@@ -486,7 +496,9 @@ def _ranges(
         handler = index.get(2 * entry.target)
         if not rows or handler is None:
             continue
-        ranges.append(HandlerRange(entry, rows[0], rows[-1], handler, group_of[handler]))
+        ranges.append(
+            HandlerRange(entry, rows[0], rows[-1], handler, group_of[handler])
+        )
     return ranges, handler_rows
 
 
@@ -517,7 +529,9 @@ def annotate(
     for number, handler_range in enumerate(ranges):
         for row in range(handler_range.first, handler_range.last + 1):
             range_of.setdefault(row, number)
-    index = {instruction.offset: number for number, instruction in enumerate(instructions)}
+    index = {
+        instruction.offset: number for number, instruction in enumerate(instructions)
+    }
     starts = disassembler.line_starts(code)
     rows = []
     arrows = []
@@ -535,7 +549,7 @@ def annotate(
                 label=item.labels.get(instruction.offset) if LABELS else None,
                 opname=instruction.opname,
                 arg=instruction.arg,
-                argrepr=instruction.argrepr,
+                argrepr=_ADDRESS.sub("", instruction.argrepr),
                 line=positions.lineno,
                 starts_line=instruction.offset in starts,
                 positions=positions,
@@ -563,3 +577,43 @@ def annotate(
         problems=depths.problems,
         children=children,
     )
+
+
+def arrow_lanes(arrows: Sequence[Arrow], limit: int | None = None) -> list[int | None]:
+    """Give each arrow a lane (a column of the gutter), so that none overlap.
+
+    Lane 0 is nearest to the instructions. Short arrows are placed first,
+    so that they get the inner lanes and long ones go round them; an arrow
+    takes the lowest lane free over all its rows (ends included). With a
+    *limit*, arrows that find no lane below it get ``None``: they are left
+    out of the drawing (their instruction still names the target).
+
+    >>> arrow_lanes([Arrow(0, 5), Arrow(1, 3), Arrow(6, 2), Arrow(7, 9)])
+    [2, 0, 1, 0]
+    >>> arrow_lanes([Arrow(0, 5), Arrow(1, 3)], limit=1)
+    [None, 0]
+    """
+    order = sorted(
+        range(len(arrows)),
+        key=lambda number: (
+            arrows[number].bottom - arrows[number].top,
+            arrows[number].top,
+        ),
+    )
+    lanes: list[int | None] = [None] * len(arrows)
+    taken: list[list[Arrow]] = []
+    for number in order:
+        arrow = arrows[number]
+        lane = 0
+        while lane < len(taken) and any(
+            other.top <= arrow.bottom and arrow.top <= other.bottom
+            for other in taken[lane]
+        ):
+            lane += 1
+        if limit is not None and lane >= limit:
+            continue
+        if lane == len(taken):
+            taken.append([])
+        taken[lane].append(arrow)
+        lanes[number] = lane
+    return lanes
