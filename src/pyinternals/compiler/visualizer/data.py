@@ -65,10 +65,7 @@ __all__ = [
 LABELS = sys.version_info >= (3, 13)
 """Whether rows are named by labels (3.13's ``dis``) or by offsets (3.11's)."""
 
-# Python source ends its lines with \n, \r\n or \r only; str.splitlines would
-# also split at form feeds and the Unicode separators, which are not ends of
-# lines for the tokenizer.
-_LINE_END = re.compile(r"\r\n|\r|\n")
+_LINE_END = re.compile(r"\r\n?")
 # A nested code object's repr names its address, which changes from run to
 # run; the visualizer leaves it out so that its output is stable.
 _ADDRESS = re.compile(r" at 0x[0-9a-fA-F]+")
@@ -96,9 +93,11 @@ class SourceText:
     A code object gives positions as lines (from 1) and columns that count
     UTF-8 *bytes* from the start of the line, as CPython's tokenizer sees
     the line. :meth:`span` turns them into character indices, which is what
-    a Python string (or a web page) needs.
+    a Python string (or a web page) needs. The text is kept as the compiler
+    reads it: every line ends with ``\n``, whether the file used ``\r\n``,
+    ``\r`` or ``\n`` (:func:`compile` reads with universal newlines).
 
-    >>> source = SourceText.of("é = 'ü'\nprint(é)\n")
+    >>> source = SourceText.of("é = 'ü'\r\nprint(é)\n")
     >>> source.span(Positions(1, 1, 5, 9))
     SourceSpan(start=4, end=7, text="'ü'")
     >>> source.line(2)
@@ -109,18 +108,23 @@ class SourceText:
     line_starts: tuple[int, ...]
     """The index in :attr:`text` where each line starts (line 1 first)."""
     line_ends: tuple[int, ...]
-    """The index where each line's text ends, before its line break."""
+    """The index where each line's text ends, before its ``\n``."""
 
     @classmethod
     def of(cls, text: str) -> SourceText:
-        r"""Index the lines of *text*.
+        r"""Index the lines of *text*, once its line ends are made ``\n``.
+
+        Python source ends its lines with ``\n``, ``\r\n`` or ``\r`` only
+        (:meth:`str.splitlines` would also split at form feeds and the
+        Unicode line separators, which the tokenizer does not).
 
         >>> SourceText.of("a\r\nb").line_starts
-        (0, 3)
+        (0, 2)
         """
+        text = _LINE_END.sub("\n", text)
         starts = [0]
         ends = []
-        for match in _LINE_END.finditer(text):
+        for match in re.finditer("\n", text):
             ends.append(match.start())
             starts.append(match.end())
         ends.append(len(text))
