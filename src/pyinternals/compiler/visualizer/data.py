@@ -191,7 +191,10 @@ class Row:
 
     *index* is the row's place in :attr:`AnnotatedCode.rows`; *label* the
     number of its 3.13 label (jump targets and exception-table boundaries
-    have one; ``None`` elsewhere and on 3.11). *line* is the source line
+    have one; ``None`` elsewhere and on 3.11). *opname*, *arg* and
+    *argrepr* are what ``dis`` shows, but a nested code object's ``repr``
+    loses its memory address, so that the output is the same from run to
+    run. *line* is the source line
     of the instruction, *starts_line* whether ``dis`` shows a new line
     starting here. *span* is the source slice the instruction came from,
     ``None`` where it has no position (or no source was given).

@@ -60,6 +60,10 @@ _STYLE = """
 .pyi-vz{font:12px/1.5 ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;
  color:#1f2328;text-align:left}
 .pyi-vz *{box-sizing:border-box}
+.pyi-vz div,.pyi-vz span,.pyi-vz section,.pyi-vz pre,.pyi-vz b,.pyi-vz small{
+ margin:0;padding:0;border:0;border-radius:0;box-shadow:none;background:none;
+ color:inherit;font:inherit;line-height:inherit;letter-spacing:normal;
+ text-transform:none;float:none}
 .pyi-vz .pyi-vz-code{border:1px solid #d0d7de;border-radius:6px;margin:0 0 1em;
  background:#fff;overflow:hidden}
 .pyi-vz .pyi-vz-title{padding:4px 8px;background:#f6f8fa;
