@@ -505,3 +505,20 @@ def test_labels_follow_the_running_version() -> None:
     else:
         assert target.label is None
         assert named[0].argrepr == f"to {target.offset}"
+
+
+def broken(*units: tuple[str, int]) -> types.CodeType:
+    code = compile("def f(a):\n    return a\n", "broken.py", "exec").co_consts[0]
+    data = bytes(byte for name, arg in units for byte in (dis.opmap[name], arg))
+    return code.replace(co_code=data, co_exceptiontable=b"")
+
+
+def test_impossible_code_is_reported_not_hidden() -> None:
+    underflow = annotate(broken(("RESUME", 0), ("POP_TOP", 0), ("NOP", 0)))
+    assert any("underflows" in problem for problem in underflow.problems)
+    assert underflow.rows[2].depth_before is None
+    off_the_end = annotate(broken(("RESUME", 0), ("LOAD_FAST", 0), ("NOP", 0)))
+    assert any("end of the code" in p for p in off_the_end.problems)
+    text = format_text(off_the_end)
+    assert "problem: offset 4: runs off the end of the code" in text
+    assert "problem: offset 4" in html_fragment(off_the_end, token="t")

@@ -348,10 +348,6 @@ class AnnotatedCode:
 
 # -- the stack depths ------------------------------------------------------------------
 
-_GENERATOR_FLAGS = (
-    0x20 | 0x80 | 0x200
-)  # CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR
-
 
 def _effect(instruction: Instruction, *, jump: bool) -> int:
     """Return the stack effect of a finished instruction.
@@ -367,12 +363,12 @@ def _effect(instruction: Instruction, *, jump: bool) -> int:
     return opcodes.stack_effect(instruction.opname, instruction.arg, jump=jump)
 
 
-def _covered(instructions: Sequence[Instruction], entry: ExceptionEntry) -> range:
+def _covered(offsets: Sequence[int], entry: ExceptionEntry) -> range:
     """Return the indices of the instructions inside *entry*'s range.
 
-    Offsets grow with the index, so the range's ends are found by bisection.
+    *offsets* are the instructions' offsets, which grow with the index, so
+    the range's ends are found by bisection.
     """
-    offsets = [instruction.offset for instruction in instructions]
     return range(
         bisect.bisect_left(offsets, 2 * entry.start),
         bisect.bisect_left(offsets, 2 * entry.end),
@@ -388,9 +384,10 @@ def _row_handlers(
     (``Python/ceval.c``, ``get_exception_handler``); CPython's tables never
     overlap, so there is only one.
     """
+    offsets = [instruction.offset for instruction in instructions]
     covering: list[ExceptionEntry | None] = [None] * len(instructions)
     for entry in reversed(entries):
-        for number in _covered(instructions, entry):
+        for number in _covered(offsets, entry):
             covering[number] = entry
     return covering
 
@@ -398,6 +395,14 @@ def _row_handlers(
 def _stack_depths(
     instructions: Sequence[Instruction], entries: Sequence[ExceptionEntry]
 ) -> StackDepths:
+    """Walk every path through the instructions, carrying the stack depth.
+
+    *pending* holds the instructions reached but not yet followed. Each is
+    followed once: its depth goes to the next instruction (unless it exits
+    or always jumps), to its target (if it jumps) and to the handler of the
+    exception-table entry that covers it. An instruction reached a second
+    time must be reached with the same depth.
+    """
     index = {
         instruction.offset: number for number, instruction in enumerate(instructions)
     }
@@ -417,6 +422,7 @@ def _stack_depths(
             return
         maximum = max(maximum, depth)
         if number >= count:
+            problems.append(f"offset {source.offset}: runs off the end of the code")
             return
         known = before[number]
         if known is None:
@@ -468,9 +474,9 @@ def _stack_depths(
 def stack_depths(code: types.CodeType) -> StackDepths:
     """Compute the stack depth before and after each instruction of *code*.
 
-    Instructions are counted as :func:`~pyinternals.compiler.disassembler.
-    get_instructions` yields them (caches left out, ``EXTENDED_ARG``
-    included).
+    Instructions are counted as
+    :func:`~pyinternals.compiler.disassembler.get_instructions` yields them
+    (caches left out, ``EXTENDED_ARG`` included).
 
     >>> def pair(a, b):
     ...     return (a, b)
@@ -493,7 +499,8 @@ def _ranges(
     index = {
         instruction.offset: number for number, instruction in enumerate(instructions)
     }
-    rows_in = [_covered(instructions, entry) for entry in entries]
+    offsets = [instruction.offset for instruction in instructions]
+    rows_in = [_covered(offsets, entry) for entry in entries]
     handler_rows = sorted(
         {index[2 * e.target] for e in entries if 2 * e.target in index}
     )
