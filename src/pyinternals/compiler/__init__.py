@@ -1,7 +1,7 @@
 """Chapter 3: from source to bytecode.
 
-The front end of CPython's compiler, rebuilt in Python and checked against
-the real one on the whole standard library:
+CPython's compiler, rebuilt in Python and checked against the real one on
+the whole standard library. The front end:
 
 * :mod:`~pyinternals.compiler.tokenizer` turns source text into tokens, as
   :mod:`tokenize` does;
@@ -11,54 +11,115 @@ the real one on the whole standard library:
 * :mod:`~pyinternals.compiler.scopes` computes the scopes of every name, as
   :mod:`symtable` does;
 * :mod:`~pyinternals.compiler.optimizer` folds constants in the tree, as
-  CPython's AST optimizer does;
-* :mod:`~pyinternals.compiler.disassembler` reads code objects back as
-  instructions and prints them as :mod:`dis` does, with the location table
-  (:mod:`~pyinternals.compiler.linetable`) and exception table
-  (:mod:`~pyinternals.compiler.exceptiontable`) decoded by our own code;
+  CPython's AST optimizer does.
+
+The back end, from tree to code object:
+
+* :mod:`~pyinternals.compiler.codegen` walks the tree and emits, per scope,
+  a sequence of the instructions of :mod:`~pyinternals.compiler.instructions`;
+* :mod:`~pyinternals.compiler.cfg` cuts it into basic blocks, which
+  :mod:`~pyinternals.compiler.flowgraph` (3.12+) or
+  :mod:`~pyinternals.compiler.flowgraph311` optimizes, and
+  :mod:`~pyinternals.compiler.stackdepth` measures, with the facts about each
+  instruction in :mod:`~pyinternals.compiler.opcodes`;
+* :mod:`~pyinternals.compiler.assembler` lays out the bytes and writes the
+  location table (:mod:`~pyinternals.compiler.linetable`) and the exception
+  table (:mod:`~pyinternals.compiler.exceptiontable`);
+* :mod:`~pyinternals.compiler.pipeline` chains every stage into
+  :func:`compile`, whose code objects CPython runs.
+
+Reading code back, and checking:
+
+* :mod:`~pyinternals.compiler.disassembler` prints code objects as
+  :mod:`dis` does, and :mod:`~pyinternals.compiler.visualizer` shows them
+  beside their source; :mod:`~pyinternals.compiler.codeinfo` explains and
+  compares their fields, :mod:`~pyinternals.compiler.unassembler` reads
+  them back into the intermediate form;
 * :mod:`~pyinternals.compiler.conformance` compares every part with CPython
-  on the standard library.
+  on the standard library, :mod:`~pyinternals.compiler.oracle` feeds
+  CPython 3.13's own code generation to our back end,
+  :mod:`~pyinternals.compiler.testsuite` runs CPython's test modules compiled
+  by us (through the import hook of :mod:`~pyinternals.compiler.importer`),
+  :mod:`~pyinternals.compiler.differential` runs the programs of
+  :mod:`~pyinternals.compiler.programs` compiled both ways, and
+  :mod:`~pyinternals.compiler.script` runs a file as ``python FILE`` would.
 """
 
 from pyinternals.compiler import (
+    assembler,
+    cfg,
+    codegen,
+    codeinfo,
     conformance,
+    differential,
     disassembler,
     exceptiontable,
+    flowgraph,
+    flowgraph311,
     grammar,
+    importer,
     instructions,
     linetable,
+    opcodes,
     optimizer,
+    oracle,
     parser,
     pegen,
+    pipeline,
+    programs,
     render,
     scopes,
+    script,
     speed,
+    stackdepth,
+    testsuite,
     tokenizer,
+    unassembler,
+    visualizer,
 )
 from pyinternals.compiler.disassembler import dis, get_instructions
 from pyinternals.compiler.optimizer import optimize
 from pyinternals.compiler.parser import parse
+from pyinternals.compiler.pipeline import compile
 from pyinternals.compiler.scopes import symtable
 from pyinternals.compiler.tokenizer import tokenize
 
 __all__ = [
+    "assembler",
+    "cfg",
+    "codegen",
+    "codeinfo",
+    "compile",
     "conformance",
+    "differential",
     "dis",
     "disassembler",
     "exceptiontable",
+    "flowgraph",
+    "flowgraph311",
     "get_instructions",
     "grammar",
+    "importer",
     "instructions",
     "linetable",
+    "opcodes",
     "optimize",
     "optimizer",
+    "oracle",
     "parse",
     "parser",
     "pegen",
+    "pipeline",
+    "programs",
     "render",
     "scopes",
+    "script",
     "speed",
+    "stackdepth",
     "symtable",
+    "testsuite",
     "tokenize",
     "tokenizer",
+    "unassembler",
+    "visualizer",
 ]
