@@ -145,12 +145,12 @@ def compare(source: bytes, filename: str) -> Verdict:
         accepted, codes, differences = _file_differences(source, filename)
     except Exception as error:
         return Verdict(False, True, f"{type(error).__name__}: {error}")
-    counts = {"code_objects": len(codes), "code_agreed": len(codes) - len(differences)}
+    total, agreed = len(codes), len(codes) - len(differences)
     if differences:
-        detail = f"{len(differences)} of {len(codes)} code objects: {differences[0]}"
+        detail = f"{len(differences)} of {total} code objects: {differences[0]}"
         reasons = tuple(_kind(difference) for difference in differences)
-        return Verdict(False, True, detail, reasons=reasons, **counts)
-    return Verdict(True, accepted, **counts)
+        return Verdict(False, True, detail, total, agreed, reasons)
+    return Verdict(True, accepted, "", total, agreed)
 
 
 def _kind(difference: str) -> str:
