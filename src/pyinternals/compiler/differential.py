@@ -70,9 +70,10 @@ def run(source: str, mode: str = "exec", *, compiler: Compiler) -> Outcome:
     try:
         code = _compile(source, mode, compiler)
         with redirect_stdout(output):
-            result = exec(code, namespace) if mode != "eval" else eval(code, namespace)
-        if mode == "eval":
-            value = repr(result)
+            if mode == "eval":
+                value = repr(eval(code, namespace))
+            else:
+                exec(code, namespace)
     except Exception as exception:  # the program's own failure is its outcome
         error = "".join(traceback.format_exception_only(exception)).strip()
         error = error.splitlines()[-1]
