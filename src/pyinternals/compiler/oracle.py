@@ -58,6 +58,7 @@ __all__ = [
 
 _MODES = {"exec": 0, "eval": 1, "single": 2}
 _CELL_LAST = ("__class__", "__classdict__")
+_FUTURE_ANNOTATIONS = 0x1000000
 _OPTIMIZED_AST = getattr(ast, "PyCF_OPTIMIZED_AST", ast.PyCF_ONLY_AST)
 
 
@@ -103,6 +104,9 @@ class _Unknown:
         return f"<constant {self.index}>"
 
 
+Known = dict[Location, list[object]]
+"""Constants of the optimized tree, by the location of their node."""
+
 _OPNAMES = {number: name for name, number in opcode.opmap.items()}
 
 
@@ -136,23 +140,35 @@ def _cell_order(cellvars: tuple[str, ...]) -> list[str]:
     return ordinary + [name for name in _CELL_LAST if name in cellvars]
 
 
-def _constant_locations(tree: ast.AST) -> dict[Location, list[object]]:
-    """Map each source location to the constants of the (optimized) tree there."""
-    found: dict[Location, list[object]] = {}
+def _annotations(tree: ast.AST) -> set[int]:
+    """Return the ids of the nodes inside annotations."""
+    roots: list[ast.AST | None] = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant):
+        if isinstance(node, ast.arg):
+            roots.append(node.annotation)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            roots.append(node.returns)
+        elif isinstance(node, ast.AnnAssign):
+            roots.append(node.annotation)
+    return {id(inner) for root in roots if root for inner in ast.walk(root)}
+
+
+def _constant_locations(tree: ast.AST, *, stringized: bool) -> Known:
+    """Map each source location to the constants of the (optimized) tree there.
+
+    With *stringized* annotations (``from __future__ import annotations``)
+    the constants inside annotations are not loaded: the annotation's text is.
+    """
+    skipped = _annotations(tree) if stringized else set()
+    found: Known = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and id(node) not in skipped:
             found.setdefault(Location.of(node), []).append(node.value)
     return found
 
 
-def _guess_consts(
-    body: list[Instr | Label], known: dict[Location, list[object]]
-) -> list[object]:
-    """Guess a unit's constants: from the tree where a load's location says.
-
-    A load without a location is guessed to load ``None`` (the implicit
-    ``return None``, the clean-up of ``except ... as name``).
-    """
+def _guess_consts(body: list[Instr | Label], known: Known) -> list[object]:
+    """Guess a unit's constants: from the tree where a load's location says."""
     loads = [
         item
         for item in body
@@ -167,13 +183,11 @@ def _guess_consts(
         values = known.get(item.location, [])
         if len(values) == 1:
             guesses[index] = values[0]
-        elif item.location.lineno < 0:
-            guesses[index] = None
     return guesses
 
 
 def _rebuild_consts(
-    seq: Any, body: list[Instr | Label], expected: types.CodeType, tree: ast.AST
+    seq: Any, body: list[Instr | Label], expected: types.CodeType, known: Known
 ) -> tuple[list[object], bool]:
     """Rebuild a nested unit's constants table as code generation left it.
 
@@ -182,7 +196,7 @@ def _rebuild_consts(
     matching them with the real ``co_consts`` in order gives their values,
     and the items of tuples it folded give those of the stand-ins in them.
     """
-    guesses = _guess_consts(body, _constant_locations(tree))
+    guesses = _guess_consts(body, known)
     trial = list(guesses)
     _capi().optimize_cfg(seq, trial, len(expected.co_varnames))
     trial = _merge_folded(trial, guesses)
@@ -257,7 +271,7 @@ def _first_line(seq: Any) -> int:
     return int(raw[0][2]) if raw else -1
 
 
-def _pair_children(seq: Any, expected: types.CodeType, tree: ast.AST) -> list[UnitPair]:
+def _pair_children(seq: Any, expected: types.CodeType, known: Known) -> list[UnitPair]:
     """Match nested sequences with the code objects among *expected*'s constants.
 
     Both come in the order the nested units were finished; a unit whose code
@@ -269,15 +283,15 @@ def _pair_children(seq: Any, expected: types.CodeType, tree: ast.AST) -> list[Un
     for nested in seq.get_nested():
         for candidate in range(position, len(codes)):
             if codes[candidate].co_firstlineno == _first_line(nested):
-                children.append(_nested_pair(nested, codes[candidate], tree))
+                children.append(_nested_pair(nested, codes[candidate], known))
                 position = candidate + 1
                 break
     return children
 
 
-def _nested_pair(seq: Any, expected: types.CodeType, tree: ast.AST) -> UnitPair:
+def _nested_pair(seq: Any, expected: types.CodeType, known: Known) -> UnitPair:
     body = _body(seq)
-    values, certain = _rebuild_consts(seq, body, expected, tree)
+    values, certain = _rebuild_consts(seq, body, expected, known)
     unit = CodeUnit(
         name=expected.co_name,
         qualname=expected.co_qualname,
@@ -294,7 +308,7 @@ def _nested_pair(seq: Any, expected: types.CodeType, tree: ast.AST) -> UnitPair:
         freevars=list(expected.co_freevars),
         body=body,
     )
-    return UnitPair(unit, expected, _pair_children(seq, expected, tree), certain)
+    return UnitPair(unit, expected, _pair_children(seq, expected, known), certain)
 
 
 def _in_order(table: dict[Any, int]) -> list[Any]:
@@ -339,7 +353,17 @@ def units_of(
         freevars=_in_order(metadata["freevars"]),
         body=_body(seq),
     )
-    return UnitPair(unit, expected, _pair_children(seq, expected, optimized))
+    return UnitPair(
+        unit,
+        expected,
+        _pair_children(
+            seq,
+            expected,
+            _constant_locations(
+                optimized, stringized=bool(expected.co_flags & _FUTURE_ANNOTATIONS)
+            ),
+        ),
+    )
 
 
 _FIELDS = (
