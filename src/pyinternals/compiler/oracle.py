@@ -1,4 +1,4 @@
-"""CPython's own code generator as a front end for our back end (3.13).
+r"""CPython's own code generator as a front end for our back end (3.13).
 
 CPython 3.13's test-only module ``_testinternalcapi`` exposes the stages of
 its compiler: ``compiler_codegen`` returns the instruction sequence that code
@@ -19,7 +19,7 @@ location that loads them.
 
 >>> import sys
 >>> if sys.version_info >= (3, 13):
-...     report = check_source("def f(x):\\n    return x + 1\\n", "<demo>")
+...     report = check_source("def f(x):\n    return x + 1\n", "<demo>")
 ...     print(report.agreeing, "of", report.total)
 ... else:
 ...     print("2 of 2")
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import math
 import opcode
 import sys
 import types
@@ -167,6 +168,11 @@ def _constant_locations(tree: ast.AST, *, stringized: bool) -> Known:
     return found
 
 
+def _const_index(instr: Instr) -> int:
+    assert isinstance(instr.arg, int)
+    return instr.arg
+
+
 def _guess_consts(body: list[Instr | Label], known: Known) -> list[object]:
     """Guess a unit's constants: from the tree where a load's location says."""
     loads = [
@@ -174,10 +180,10 @@ def _guess_consts(body: list[Instr | Label], known: Known) -> list[object]:
         for item in body
         if isinstance(item, Instr) and item.opname in opcodes.CONST_USERS
     ]
-    size = max((int(item.arg or 0) for item in loads), default=0) + 1
+    size = max((_const_index(item) for item in loads), default=0) + 1
     guesses: list[object] = [_Unknown(index) for index in range(size)]
     for item in loads:
-        index = int(item.arg or 0)
+        index = _const_index(item)
         if not isinstance(guesses[index], _Unknown):
             continue
         values = known.get(item.location, [])
@@ -192,16 +198,27 @@ def _rebuild_consts(
     """Rebuild a nested unit's constants table as code generation left it.
 
     CPython's optimizer runs on the guesses (stand-ins where nothing is
-    known); the constants it keeps come out in their original order, so
-    matching them with the real ``co_consts`` in order gives their values,
-    and the items of tuples it folded give those of the stand-ins in them.
+    known); the constants it keeps come out first and in their original
+    order, so matching them with the real ``co_consts`` in order gives their
+    values, and the items of tuples it folded give those of the stand-ins in
+    them. What is learnt feeds another run, until the tables agree in length.
     """
-    guesses = _guess_consts(body, known)
-    trial = list(guesses)
-    _capi().optimize_cfg(seq, trial, len(expected.co_varnames))
-    trial = _merge_folded(trial, guesses)
-    if len(trial) != len(expected.co_consts):
-        return _finish(guesses), False
+    values = _guess_consts(body, known)
+    for _ in range(3):
+        trial = list(values)
+        _capi().optimize_cfg(seq, trial, len(expected.co_varnames))
+        trial = _merge_folded(trial, values)
+        learnt = _learn(values, trial, expected.co_consts)
+        if len(trial) == len(expected.co_consts):
+            return _finish(learnt), True
+        values = learnt
+    return _finish(values), False
+
+
+def _learn(
+    guesses: list[object], trial: list[object], real: tuple[object, ...]
+) -> list[object]:
+    """Return *guesses* with the values *real* gives the survivors in *trial*."""
     values = list(guesses)
     unknown = {
         id(item): index
@@ -209,28 +226,36 @@ def _rebuild_consts(
         if isinstance(item, _Unknown)
     }
 
-    def learn_items(folded: object, real: object) -> None:
-        if isinstance(folded, tuple) and isinstance(real, tuple):
-            if len(folded) == len(real):
-                for item, real_item in zip(folded, real, strict=True):
-                    index = unknown.get(id(item))
-                    if index is not None:
-                        values[index] = real_item
-                    else:
-                        learn_items(item, real_item)
+    def learn_items(folded: object, real_value: object) -> None:
+        if (
+            isinstance(folded, tuple)
+            and isinstance(real_value, tuple)
+            and len(folded) == len(real_value)
+        ):
+            for item, real_item in zip(folded, real_value, strict=True):
+                index = unknown.get(id(item))
+                if index is not None:
+                    values[index] = real_item
+                else:
+                    learn_items(item, real_item)
 
     position = 0
-    for survivor, real in zip(trial, expected.co_consts, strict=True):
-        match = next(
-            (k for k in range(position, len(guesses)) if guesses[k] is survivor),
-            None,
-        )
+    folded = False
+    for survivor, real_value in zip(trial, real, strict=False):
+        match = None
+        if not folded:
+            match = next(
+                (k for k in range(position, len(guesses)) if guesses[k] is survivor),
+                None,
+            )
         if match is not None:
-            values[match] = real
+            values[match] = real_value
             position = match + 1
         else:
-            learn_items(survivor, real)
-    return _finish(values), True
+            folded = True
+            if len(trial) == len(real):
+                learn_items(survivor, real_value)
+    return values
 
 
 def _merge_folded(trial: list[object], originals: list[object]) -> list[object]:
@@ -324,7 +349,7 @@ def units_of(
     rebuilt (see the module's docstring). Requires :func:`available`.
     """
     tree = ast.parse(source, filename, mode)
-    expected = compile(tree, filename, mode, dont_inherit=True, optimize=optimize)
+    expected = compile(source, filename, mode, dont_inherit=True, optimize=optimize)
     seq, metadata = _capi().compiler_codegen(tree, filename, optimize, _MODES[mode])
     consts = [
         key[1] if type(key) is tuple else key for key in _in_order(metadata["consts"])
@@ -397,7 +422,15 @@ def _same_constant(ours: object, theirs: object) -> bool:
         return len(ours) == len(theirs) and all(
             _same_constant(a, b) for a, b in zip(ours, theirs, strict=True)
         )
+    if isinstance(ours, float | complex) and isinstance(theirs, float | complex):
+        # Bit for bit: -0.0 is not 0.0, and a NaN is the same NaN.
+        return repr(ours) == repr(theirs) and _signs(ours) == _signs(theirs)
     return constant_key(ours) == constant_key(theirs) or ours is theirs
+
+
+def _signs(value: float | complex) -> tuple[float, ...]:
+    parts = (value.real, value.imag) if isinstance(value, complex) else (value,)
+    return tuple(math.copysign(1.0, part) for part in parts)
 
 
 def code_differences(ours: types.CodeType, theirs: types.CodeType) -> list[str]:
