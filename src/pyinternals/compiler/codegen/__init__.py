@@ -64,13 +64,8 @@ from pyinternals.compiler.codegen import (
     statements,
     unparse,
 )
-from pyinternals.compiler.codegen.core import (
-    PY313,
-    Compiler,
-    GeneratedUnit,
-    ScopeType,
-)
-from pyinternals.compiler.instructions import NO_LOCATION, CodeUnit, Location
+from pyinternals.compiler.codegen.core import Compiler, GeneratedUnit, ScopeType
+from pyinternals.compiler.instructions import CodeUnit, Location
 
 __all__ = [
     "GeneratedUnit",
@@ -122,12 +117,13 @@ def placeholder_code(unit: CodeUnit) -> types.CodeType:
 def _module(c: Compiler, tree: ast.mod) -> bool:
     """Compile the top-level code (``compiler_codegen``); return add_none."""
     where = Location(1, 1, 0, 0)
+    c.unit.where = where
     if isinstance(tree, ast.Module):
         statements.body(c, where, tree.body)
         return True
     if isinstance(tree, ast.Interactive):
         if statements.has_annotations(tree.body):
-            c.emit(where if PY313 else NO_LOCATION, "SETUP_ANNOTATIONS")
+            c.emit(where, "SETUP_ANNOTATIONS")
         c.interactive = True
         c.visit_stmts(tree.body)
         return True
