@@ -52,6 +52,7 @@ import ast
 import types
 from collections.abc import Callable
 
+from pyinternals.compiler import assembler
 from pyinternals.compiler.codegen import (
     calls,
     comprehensions,
@@ -180,18 +181,20 @@ def generate(
     mode: str,
     optimize: int = 0,
     flags: int = 0,
-    assemble: _Assemble | None = None,
+    assemble: _Assemble = assembler.assemble,
 ) -> types.CodeType:
     """Compile an optimized tree into a code object (the code generator's entry).
 
     Inner units are assembled first, by *assemble* (by default the back
-    end's ``pyinternals.compiler.assembler.assemble``); their code objects
-    become constants of the outer units, as in CPython.
-    """
-    if assemble is None:
-        from pyinternals.compiler import assembler  # type: ignore[attr-defined]
+    end's :func:`~pyinternals.compiler.assembler.assemble`); their code
+    objects become constants of the outer units, as in CPython.
 
-        assemble = assembler.assemble
+    >>> code = generate(ast.parse("def f(x): return x * 2"), "<demo>", mode="exec")
+    >>> namespace = {}
+    >>> exec(code, namespace)
+    >>> namespace["f"](21)
+    42
+    """
     top = generate_units(
         tree, filename, mode=mode, optimize=optimize, flags=flags, assemble=assemble
     )
