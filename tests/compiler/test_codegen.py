@@ -1,10 +1,16 @@
 import ast
 import sys
+import types
 import warnings
 
 import pytest
 
-from pyinternals.compiler.codegen import generate_units, oracle, placeholder_code
+from pyinternals.compiler.codegen import (
+    generate,
+    generate_units,
+    oracle,
+    placeholder_code,
+)
 from pyinternals.compiler.codegen.statements import clean_doc
 from pyinternals.compiler.codegen.unparse import unparse
 from pyinternals.compiler.conformance.corpus import sample, stdlib_files
@@ -396,3 +402,169 @@ def test_clean_doc_as_3_13_stores_docstrings(doc):
         # 3.11 keeps docstrings as written; the cleaned one has the same lines.
         assert code.co_consts[0] == doc
         assert clean_doc(doc).count("\n") == doc.count("\n")
+
+
+# -- end to end: our code generator and the back end against compile() --
+
+# Everything compile() decides about a code object, our code generator and
+# the back end together must decide alike.
+FIELDS = [
+    "co_code",
+    "co_consts",
+    "co_names",
+    "co_varnames",
+    "co_cellvars",
+    "co_freevars",
+    "co_flags",
+    "co_stacksize",
+    "co_linetable",
+    "co_exceptiontable",
+    "co_firstlineno",
+    "co_name",
+    "co_qualname",
+    "co_argcount",
+    "co_posonlyargcount",
+    "co_kwonlyargcount",
+]
+
+
+def constant_key(value):
+    if isinstance(value, types.CodeType):
+        return ("code", value.co_qualname)
+    if type(value) in (tuple, frozenset):
+        return (type(value), type(value)(constant_key(item) for item in value))
+    return (type(value), repr(value))
+
+
+def differences(ours, theirs, where=()):
+    where = (*where, theirs.co_qualname)
+    for field in FIELDS:
+        mine, other = getattr(ours, field), getattr(theirs, field)
+        if field == "co_consts":
+            mine = [constant_key(value) for value in mine]
+            other = [constant_key(value) for value in other]
+        if mine != other:
+            yield where, field
+    inner = [c for c in ours.co_consts if isinstance(c, types.CodeType)]
+    real = [c for c in theirs.co_consts if isinstance(c, types.CodeType)]
+    for mine, other in zip(inner, real, strict=True):
+        yield from differences(mine, other, where)
+
+
+def compile_both(source, mode="exec", level=0, front_end=parse):
+    theirs = compile(source, "<case>", mode, dont_inherit=True, optimize=level)
+    tree = optimize(front_end(source, "<case>", mode), level=level)
+    ours = generate(tree, "<case>", mode=mode, optimize=level)
+    return ours, theirs
+
+
+def end_to_end_cases():
+    params = []
+    for name, source in [*CASES.items(), *SNIPPETS.items()]:
+        mode = "eval" if name.startswith("eval") else "exec"
+        if name.startswith("interactive"):
+            mode = "single"
+        params.append(pytest.param(source, mode, id=name))
+    return params
+
+
+@pytest.mark.parametrize("level", [0, 1, 2])
+@pytest.mark.parametrize(("source", "mode"), end_to_end_cases())
+def test_code_objects_equal_compile(source, mode, level):
+    ours, theirs = compile_both(source, mode, level)
+    assert list(differences(ours, theirs)) == []
+
+
+def compiles(path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            compile(path.read_bytes(), str(path), "exec", dont_inherit=True)
+        except SyntaxError:
+            return False
+    return True
+
+
+def end_to_end_sample():
+    files = sample(stdlib_files(), 80, always=["/tomllib/_parser.py", "/tarfile.py"])
+    return [pytest.param(path, id=path.name) for path in files if compiles(path)]
+
+
+@pytest.mark.parametrize("path", end_to_end_sample())
+def test_stdlib_code_objects_equal_compile(path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        ours, theirs = compile_both(path.read_bytes(), front_end=ast.parse)
+    assert list(differences(ours, theirs)) == []
+
+
+PROGRAMS = [
+    (
+        "closures and generators",
+        """
+def counter():
+    n = 0
+    def step():
+        nonlocal n
+        n += 1
+        yield n
+    return step
+out = [next(counter()()) for _ in range(3)]
+""",
+    ),
+    (
+        "exceptions and finally",
+        """
+log = []
+def f(x):
+    try:
+        try:
+            return 1 / x
+        finally:
+            log.append("inner")
+    except ZeroDivisionError as e:
+        log.append(type(e).__name__)
+        return None
+    finally:
+        log.append("outer")
+out = [f(1), f(0), log]
+""",
+    ),
+    (
+        "match",
+        """
+def describe(p):
+    match p:
+        case (0, 0): return "origin"
+        case (x, 0) | (0, x): return f"axis {x}"
+        case {"x": x, **rest} if rest: return f"dict {x} {sorted(rest)}"
+        case [*items]: return len(items)
+        case _: return "other"
+out = [describe(v) for v in [(0, 0), (3, 0), (0, 4), {"x": 1, "y": 2}, [1, 2, 3], 5]]
+""",
+    ),
+    (
+        "classes",
+        """
+class Base:
+    def hello(self): return "base"
+class Child(Base):
+    def hello(self): return "child of " + super().hello()
+    @property
+    def name(self): return __class__.__name__
+c = Child()
+out = (c.hello(), c.name, Child.__qualname__)
+""",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "program"), PROGRAMS)
+def test_programs_run_alike(name, program):
+    ours, theirs = compile_both(program)
+    results = []
+    for code in (ours, theirs):
+        namespace = {}
+        exec(code, namespace)
+        results.append(namespace["out"])
+    assert results[0] == results[1]

@@ -1,4 +1,4 @@
-"""The optimizer of the control-flow graph, as CPython 3.13 and 3.11 run it.
+r"""The optimizer of the control-flow graph, as CPython 3.13 and 3.11 run it.
 
 Between code generation and assembly CPython rewrites the graph of basic
 blocks (``Python/flowgraph.c`` on 3.12+, the second half of
@@ -47,8 +47,8 @@ where the two versions agree.
 
 from __future__ import annotations
 
+import itertools
 import sys
-from collections.abc import Iterator
 
 from pyinternals.compiler import opcodes
 from pyinternals.compiler.cfg import Block, ControlFlowGraph, Instruction
@@ -235,7 +235,7 @@ def remove_unreachable(graph: ControlFlowGraph) -> None:
 
 
 def _remove_redundant_nops_in(block: Block) -> int:
-    """Drop the ``NOP``\\ s of *block* that no line event needs; return how many.
+    r"""Drop the ``NOP``\\ s of *block* that no line event needs; return how many.
 
     A ``NOP`` stays only when it is the sole instruction of its line here
     (``Python/flowgraph.c``, ``basicblock_remove_redundant_nops``).
@@ -276,7 +276,7 @@ def _remove_redundant_nops_in(block: Block) -> int:
 
 
 def remove_redundant_nops(graph: ControlFlowGraph) -> int:
-    """Drop redundant ``NOP``\\ s in every block; return how many went."""
+    r"""Drop redundant ``NOP``\\ s in every block; return how many went."""
     return sum(_remove_redundant_nops_in(block) for block in graph)
 
 
@@ -296,13 +296,17 @@ def _remove_redundant_nops_and_pairs(graph: ControlFlowGraph) -> None:
                 instr = None
             for current in block.instructions:
                 previous, instr = instr, current
-                if current.opname == "POP_TOP" and previous is not None:
-                    if previous.opname == "LOAD_CONST" or (
-                        previous.opname == "COPY" and previous.arg == 1
-                    ):
-                        previous.set("NOP")
-                        current.set("NOP")
-                        done = False
+                if (
+                    current.opname == "POP_TOP"
+                    and previous is not None
+                    and (
+                        previous.opname == "LOAD_CONST"
+                        or (previous.opname == "COPY" and previous.arg == 1)
+                    )
+                ):
+                    previous.set("NOP")
+                    current.set("NOP")
+                    done = False
             if (instr is not None and _is_jump(instr)) or not block.has_fallthrough():
                 instr = None
 
@@ -403,9 +407,13 @@ def _duplicate_exits_without_lineno(graph: ControlFlowGraph) -> None:
             target.next = copy
     for block in graph:
         following = block.next
-        if block.has_fallthrough() and following is not None and block.instructions:
-            if _is_exit_or_eval_check_without_lineno(following):
-                following.instructions[0].location = block.instructions[-1].location
+        if (
+            block.has_fallthrough()
+            and following is not None
+            and block.instructions
+            and _is_exit_or_eval_check_without_lineno(following)
+        ):
+            following.instructions[0].location = block.instructions[-1].location
 
 
 def _propagate_line_numbers(graph: ControlFlowGraph) -> None:
@@ -903,7 +911,7 @@ def _insert_superinstructions(graph: ControlFlowGraph) -> None:
     """
     for block in graph:
         instructions = block.instructions
-        for first, second in zip(instructions, instructions[1:], strict=False):
+        for first, second in itertools.pairwise(instructions):
             fused = _SUPERINSTRUCTIONS.get((first.opname, second.opname))
             if fused is None:
                 continue
@@ -951,10 +959,14 @@ def _mark_cold(graph: ControlFlowGraph) -> None:
         block = stack.pop()
         block.cold = True
         following = block.next
-        if following is not None and block.has_fallthrough():
-            if not following.warm and not following.visited:
-                following.visited = True
-                stack.append(following)
+        if (
+            following is not None
+            and block.has_fallthrough()
+            and not following.warm
+            and not following.visited
+        ):
+            following.visited = True
+            stack.append(following)
         for instr in block.instructions:
             if _is_jump(instr):
                 target = _target(instr)

@@ -54,7 +54,6 @@ from pyinternals.compiler.flowgraph import (
     _remove_redundant_nops_in,
     _swaptimize,
     _target,
-    add_const,
     label_exception_targets,
     normalize_jumps,
     prepare_localsplus,
@@ -151,14 +150,14 @@ def _optimize_basic_block(block: Block, consts: list[object]) -> None:
             else:
                 i = _swaptimize(instructions, i)
                 _apply_static_swaps(instructions, i)
-        elif opname == "PUSH_NULL":
-            if (
-                following is not None
-                and nextop == "LOAD_GLOBAL"
-                and following.arg & 1 == 0
-            ):
-                instr.set("NOP")
-                following.arg |= 1
+        elif (
+            opname == "PUSH_NULL"
+            and following is not None
+            and nextop == "LOAD_GLOBAL"
+            and following.arg & 1 == 0
+        ):
+            instr.set("NOP")
+            following.arg |= 1
         i += 1
 
 
@@ -199,11 +198,11 @@ def _thread_short_circuit(block: Block, instr: Instruction, target: Instruction)
         return int(_jump_thread(block, instr, target, f"POP_JUMP_IF_{same}"))
     if target.opname in ("JUMP", instr.opname):
         return int(_jump_thread(block, instr, target, instr.opname))
-    if target.opname in (f"JUMP_IF_{other}_OR_POP", f"POP_JUMP_IF_{other}"):
-        if instr.lineno == target.lineno:
-            instr.opname = f"POP_JUMP_IF_{same}"
-            instr.target = _target(instr).next
-            return 1
+    opposite = (f"JUMP_IF_{other}_OR_POP", f"POP_JUMP_IF_{other}")
+    if target.opname in opposite and instr.lineno == target.lineno:
+        instr.opname = f"POP_JUMP_IF_{same}"
+        instr.target = _target(instr).next
+        return 1
     return 0
 
 
@@ -262,10 +261,13 @@ def _optimize_cfg(graph: ControlFlowGraph, consts: list[object]) -> None:
     removed = False
     for block in graph:
         last = block.last()
-        if last is not None and last.opname in ("JUMP", "JUMP_NO_INTERRUPT"):
-            if last.target is block.next:
-                last.set("NOP")
-                removed = True
+        if (
+            last is not None
+            and last.opname in ("JUMP", "JUMP_NO_INTERRUPT")
+            and last.target is block.next
+        ):
+            last.set("NOP")
+            removed = True
     if removed:
         _eliminate_empty_basic_blocks(graph)
 
@@ -291,9 +293,13 @@ def _duplicate_exits_without_lineno(graph: ControlFlowGraph) -> None:
             block.next = block.next.next
     for block in graph.newest_first():
         following = block.next
-        if block.has_fallthrough() and following is not None and block.instructions:
-            if _is_exit_without_lineno(following):
-                following.instructions[0].location = block.instructions[-1].location
+        if (
+            block.has_fallthrough()
+            and following is not None
+            and block.instructions
+            and _is_exit_without_lineno(following)
+        ):
+            following.instructions[0].location = block.instructions[-1].location
 
 
 def _trim_unused_consts(graph: ControlFlowGraph, consts: list[object]) -> None:

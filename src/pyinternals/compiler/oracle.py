@@ -1,4 +1,4 @@
-"""CPython's own code generator as a front end for our back end (3.13).
+r"""CPython's own code generator as a front end for our back end (3.13).
 
 CPython 3.13's test-only module ``_testinternalcapi`` exposes the stages of
 its compiler: ``compiler_codegen`` returns the instruction sequence that code
@@ -19,7 +19,7 @@ location that loads them.
 
 >>> import sys
 >>> if sys.version_info >= (3, 13):
-...     report = check_source("def f(x):\\n    return x + 1\\n", "<demo>")
+...     report = check_source("def f(x):\n    return x + 1\n", "<demo>")
 ...     print(report.agreeing, "of", report.total)
 ... else:
 ...     print("2 of 2")
@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import math
 import opcode
 import sys
 import types
@@ -58,6 +59,7 @@ __all__ = [
 
 _MODES = {"exec": 0, "eval": 1, "single": 2}
 _CELL_LAST = ("__class__", "__classdict__")
+_FUTURE_ANNOTATIONS = 0x1000000
 _OPTIMIZED_AST = getattr(ast, "PyCF_OPTIMIZED_AST", ast.PyCF_ONLY_AST)
 
 
@@ -103,6 +105,9 @@ class _Unknown:
         return f"<constant {self.index}>"
 
 
+Known = dict[Location, list[object]]
+"""Constants of the optimized tree, by the location of their node."""
+
 _OPNAMES = {number: name for name, number in opcode.opmap.items()}
 
 
@@ -136,58 +141,84 @@ def _cell_order(cellvars: tuple[str, ...]) -> list[str]:
     return ordinary + [name for name in _CELL_LAST if name in cellvars]
 
 
-def _constant_locations(tree: ast.AST) -> dict[Location, list[object]]:
-    """Map each source location to the constants of the (optimized) tree there."""
-    found: dict[Location, list[object]] = {}
+def _annotations(tree: ast.AST) -> set[int]:
+    """Return the ids of the nodes inside annotations."""
+    roots: list[ast.AST | None] = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Constant):
+        if isinstance(node, ast.arg):
+            roots.append(node.annotation)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+            roots.append(node.returns)
+        elif isinstance(node, ast.AnnAssign):
+            roots.append(node.annotation)
+    return {id(inner) for root in roots if root for inner in ast.walk(root)}
+
+
+def _constant_locations(tree: ast.AST, *, stringized: bool) -> Known:
+    """Map each source location to the constants of the (optimized) tree there.
+
+    With *stringized* annotations (``from __future__ import annotations``)
+    the constants inside annotations are not loaded: the annotation's text is.
+    """
+    skipped = _annotations(tree) if stringized else set()
+    found: Known = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and id(node) not in skipped:
             found.setdefault(Location.of(node), []).append(node.value)
     return found
 
 
-def _guess_consts(
-    body: list[Instr | Label], known: dict[Location, list[object]]
-) -> list[object]:
-    """Guess a unit's constants: from the tree where a load's location says.
+def _const_index(instr: Instr) -> int:
+    assert isinstance(instr.arg, int)
+    return instr.arg
 
-    A load without a location is guessed to load ``None`` (the implicit
-    ``return None``, the clean-up of ``except ... as name``).
-    """
+
+def _guess_consts(body: list[Instr | Label], known: Known) -> list[object]:
+    """Guess a unit's constants: from the tree where a load's location says."""
     loads = [
         item
         for item in body
         if isinstance(item, Instr) and item.opname in opcodes.CONST_USERS
     ]
-    size = max((int(item.arg or 0) for item in loads), default=0) + 1
+    size = max((_const_index(item) for item in loads), default=0) + 1
     guesses: list[object] = [_Unknown(index) for index in range(size)]
     for item in loads:
-        index = int(item.arg or 0)
+        index = _const_index(item)
         if not isinstance(guesses[index], _Unknown):
             continue
         values = known.get(item.location, [])
         if len(values) == 1:
             guesses[index] = values[0]
-        elif item.location.lineno < 0:
-            guesses[index] = None
     return guesses
 
 
 def _rebuild_consts(
-    seq: Any, body: list[Instr | Label], expected: types.CodeType, tree: ast.AST
+    seq: Any, body: list[Instr | Label], expected: types.CodeType, known: Known
 ) -> tuple[list[object], bool]:
     """Rebuild a nested unit's constants table as code generation left it.
 
     CPython's optimizer runs on the guesses (stand-ins where nothing is
-    known); the constants it keeps come out in their original order, so
-    matching them with the real ``co_consts`` in order gives their values,
-    and the items of tuples it folded give those of the stand-ins in them.
+    known); the constants it keeps come out first and in their original
+    order, so matching them with the real ``co_consts`` in order gives their
+    values, and the items of tuples it folded give those of the stand-ins in
+    them. What is learnt feeds another run, until the tables agree in length.
     """
-    guesses = _guess_consts(body, _constant_locations(tree))
-    trial = list(guesses)
-    _capi().optimize_cfg(seq, trial, len(expected.co_varnames))
-    trial = _merge_folded(trial, guesses)
-    if len(trial) != len(expected.co_consts):
-        return _finish(guesses), False
+    values = _guess_consts(body, known)
+    for _ in range(3):
+        trial = list(values)
+        _capi().optimize_cfg(seq, trial, len(expected.co_varnames))
+        trial = _merge_folded(trial, values)
+        learnt = _learn(values, trial, expected.co_consts)
+        if len(trial) == len(expected.co_consts):
+            return _finish(learnt), True
+        values = learnt
+    return _finish(values), False
+
+
+def _learn(
+    guesses: list[object], trial: list[object], real: tuple[object, ...]
+) -> list[object]:
+    """Return *guesses* with the values *real* gives the survivors in *trial*."""
     values = list(guesses)
     unknown = {
         id(item): index
@@ -195,28 +226,36 @@ def _rebuild_consts(
         if isinstance(item, _Unknown)
     }
 
-    def learn_items(folded: object, real: object) -> None:
-        if isinstance(folded, tuple) and isinstance(real, tuple):
-            if len(folded) == len(real):
-                for item, real_item in zip(folded, real, strict=True):
-                    index = unknown.get(id(item))
-                    if index is not None:
-                        values[index] = real_item
-                    else:
-                        learn_items(item, real_item)
+    def learn_items(folded: object, real_value: object) -> None:
+        if (
+            isinstance(folded, tuple)
+            and isinstance(real_value, tuple)
+            and len(folded) == len(real_value)
+        ):
+            for item, real_item in zip(folded, real_value, strict=True):
+                index = unknown.get(id(item))
+                if index is not None:
+                    values[index] = real_item
+                else:
+                    learn_items(item, real_item)
 
     position = 0
-    for survivor, real in zip(trial, expected.co_consts, strict=True):
-        match = next(
-            (k for k in range(position, len(guesses)) if guesses[k] is survivor),
-            None,
-        )
+    folded = False
+    for survivor, real_value in zip(trial, real, strict=False):
+        match = None
+        if not folded:
+            match = next(
+                (k for k in range(position, len(guesses)) if guesses[k] is survivor),
+                None,
+            )
         if match is not None:
-            values[match] = real
+            values[match] = real_value
             position = match + 1
         else:
-            learn_items(survivor, real)
-    return _finish(values), True
+            folded = True
+            if len(trial) == len(real):
+                learn_items(survivor, real_value)
+    return values
 
 
 def _merge_folded(trial: list[object], originals: list[object]) -> list[object]:
@@ -257,7 +296,7 @@ def _first_line(seq: Any) -> int:
     return int(raw[0][2]) if raw else -1
 
 
-def _pair_children(seq: Any, expected: types.CodeType, tree: ast.AST) -> list[UnitPair]:
+def _pair_children(seq: Any, expected: types.CodeType, known: Known) -> list[UnitPair]:
     """Match nested sequences with the code objects among *expected*'s constants.
 
     Both come in the order the nested units were finished; a unit whose code
@@ -269,15 +308,15 @@ def _pair_children(seq: Any, expected: types.CodeType, tree: ast.AST) -> list[Un
     for nested in seq.get_nested():
         for candidate in range(position, len(codes)):
             if codes[candidate].co_firstlineno == _first_line(nested):
-                children.append(_nested_pair(nested, codes[candidate], tree))
+                children.append(_nested_pair(nested, codes[candidate], known))
                 position = candidate + 1
                 break
     return children
 
 
-def _nested_pair(seq: Any, expected: types.CodeType, tree: ast.AST) -> UnitPair:
+def _nested_pair(seq: Any, expected: types.CodeType, known: Known) -> UnitPair:
     body = _body(seq)
-    values, certain = _rebuild_consts(seq, body, expected, tree)
+    values, certain = _rebuild_consts(seq, body, expected, known)
     unit = CodeUnit(
         name=expected.co_name,
         qualname=expected.co_qualname,
@@ -294,7 +333,7 @@ def _nested_pair(seq: Any, expected: types.CodeType, tree: ast.AST) -> UnitPair:
         freevars=list(expected.co_freevars),
         body=body,
     )
-    return UnitPair(unit, expected, _pair_children(seq, expected, tree), certain)
+    return UnitPair(unit, expected, _pair_children(seq, expected, known), certain)
 
 
 def _in_order(table: dict[Any, int]) -> list[Any]:
@@ -310,7 +349,7 @@ def units_of(
     rebuilt (see the module's docstring). Requires :func:`available`.
     """
     tree = ast.parse(source, filename, mode)
-    expected = compile(tree, filename, mode, dont_inherit=True, optimize=optimize)
+    expected = compile(source, filename, mode, dont_inherit=True, optimize=optimize)
     seq, metadata = _capi().compiler_codegen(tree, filename, optimize, _MODES[mode])
     consts = [
         key[1] if type(key) is tuple else key for key in _in_order(metadata["consts"])
@@ -339,7 +378,17 @@ def units_of(
         freevars=_in_order(metadata["freevars"]),
         body=_body(seq),
     )
-    return UnitPair(unit, expected, _pair_children(seq, expected, optimized))
+    return UnitPair(
+        unit,
+        expected,
+        _pair_children(
+            seq,
+            expected,
+            _constant_locations(
+                optimized, stringized=bool(expected.co_flags & _FUTURE_ANNOTATIONS)
+            ),
+        ),
+    )
 
 
 _FIELDS = (
@@ -373,7 +422,15 @@ def _same_constant(ours: object, theirs: object) -> bool:
         return len(ours) == len(theirs) and all(
             _same_constant(a, b) for a, b in zip(ours, theirs, strict=True)
         )
+    if isinstance(ours, float | complex) and isinstance(theirs, float | complex):
+        # Bit for bit: -0.0 is not 0.0, and a NaN is the same NaN.
+        return repr(ours) == repr(theirs) and _signs(ours) == _signs(theirs)
     return constant_key(ours) == constant_key(theirs) or ours is theirs
+
+
+def _signs(value: float | complex) -> tuple[float, ...]:
+    parts = (value.real, value.imag) if isinstance(value, complex) else (value,)
+    return tuple(math.copysign(1.0, part) for part in parts)
 
 
 def code_differences(ours: types.CodeType, theirs: types.CodeType) -> list[str]:

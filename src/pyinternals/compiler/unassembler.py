@@ -161,7 +161,7 @@ def _depths(steps: list[_Step], code: types.CodeType) -> dict[int, int]:
 def _handler_edits(
     steps: list[_Step], code: types.CodeType
 ) -> tuple[dict[int, list[tuple[str, int | None]]], set[int], set[int]]:
-    """Find the ``SETUP_*``/``POP_BLOCK`` to place before each instruction.
+    r"""Find the ``SETUP_*``/``POP_BLOCK`` to place before each instruction.
 
     The walk follows control flow in the order
     :func:`~pyinternals.compiler.flowgraph.label_exception_targets` will,
@@ -205,11 +205,12 @@ def _handler_edits(
                         stack.pop()
                 else:
                     assert wanted is not None
-                    changes.append((_setup_kind(wanted, depth[step.offset]), target))
-                    if target not in visited:
-                        visited.add(target)
-                        todo.append((index_of[target], list(stack)))
-                    stack.append(target)
+                    handler = wanted.target
+                    changes.append((_setup_kind(wanted, depth[step.offset]), handler))
+                    if handler not in visited:
+                        visited.add(handler)
+                        todo.append((index_of[handler], list(stack)))
+                    stack.append(handler)
             edits[step.offset] = changes
             if step.target is not None and step.target not in visited:
                 visited.add(step.target)
@@ -281,8 +282,8 @@ def unassemble(code: types.CodeType) -> CodeUnit:
     for step in steps:
         if step.target is not None:
             labels.setdefault(step.target, Label())
-    for handler in handlers:
-        labels.setdefault(handler, Label())
+    for handler_offset in handlers:
+        labels.setdefault(handler_offset, Label())
     slots = _slot_names(code)
     cells = _cell_order(code)
     frees = list(code.co_freevars)

@@ -52,6 +52,7 @@ import ast
 import types
 from collections.abc import Callable
 
+from pyinternals.compiler import assembler
 from pyinternals.compiler.codegen import (
     calls,
     comprehensions,
@@ -64,13 +65,8 @@ from pyinternals.compiler.codegen import (
     statements,
     unparse,
 )
-from pyinternals.compiler.codegen.core import (
-    PY313,
-    Compiler,
-    GeneratedUnit,
-    ScopeType,
-)
-from pyinternals.compiler.instructions import NO_LOCATION, CodeUnit, Location
+from pyinternals.compiler.codegen.core import Compiler, GeneratedUnit, ScopeType
+from pyinternals.compiler.instructions import CodeUnit, Location
 
 __all__ = [
     "GeneratedUnit",
@@ -122,12 +118,13 @@ def placeholder_code(unit: CodeUnit) -> types.CodeType:
 def _module(c: Compiler, tree: ast.mod) -> bool:
     """Compile the top-level code (``compiler_codegen``); return add_none."""
     where = Location(1, 1, 0, 0)
+    c.unit.where = where
     if isinstance(tree, ast.Module):
         statements.body(c, where, tree.body)
         return True
     if isinstance(tree, ast.Interactive):
         if statements.has_annotations(tree.body):
-            c.emit(where if PY313 else NO_LOCATION, "SETUP_ANNOTATIONS")
+            c.emit(where, "SETUP_ANNOTATIONS")
         c.interactive = True
         c.visit_stmts(tree.body)
         return True
@@ -184,18 +181,20 @@ def generate(
     mode: str,
     optimize: int = 0,
     flags: int = 0,
-    assemble: _Assemble | None = None,
+    assemble: _Assemble = assembler.assemble,
 ) -> types.CodeType:
     """Compile an optimized tree into a code object (the code generator's entry).
 
     Inner units are assembled first, by *assemble* (by default the back
-    end's ``pyinternals.compiler.assembler.assemble``); their code objects
-    become constants of the outer units, as in CPython.
-    """
-    if assemble is None:
-        from pyinternals.compiler import assembler  # type: ignore[attr-defined]
+    end's :func:`~pyinternals.compiler.assembler.assemble`); their code
+    objects become constants of the outer units, as in CPython.
 
-        assemble = assembler.assemble
+    >>> code = generate(ast.parse("def f(x): return x * 2"), "<demo>", mode="exec")
+    >>> namespace = {}
+    >>> exec(code, namespace)
+    >>> namespace["f"](21)
+    42
+    """
     top = generate_units(
         tree, filename, mode=mode, optimize=optimize, flags=flags, assemble=assemble
     )

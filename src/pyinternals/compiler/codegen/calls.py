@@ -115,12 +115,12 @@ def _subkwargs(
         c.emit(where, "BUILD_CONST_KEY_MAP", n)
         return
     if big:
-        c.emit(NO_LOCATION if PY313 else where, "BUILD_MAP", 0)
+        c.emit(NO_LOCATION, "BUILD_MAP", 0)
     for keyword in chosen:
         c.load_const(where, keyword.arg)
         c.visit_expr(keyword.value)
         if big:
-            c.emit(NO_LOCATION if PY313 else where, "MAP_ADD", 1)
+            c.emit(NO_LOCATION, "MAP_ADD", 1)
     if not big:
         c.emit(where, "BUILD_MAP", n)
 

@@ -191,6 +191,8 @@ def _async_generator(
             c.emit(loc(gen.iter) if PY313 else c.unit.where, "GET_AITER")
     c.use_label(start)
     c.push_fblock(where, FrameType.ASYNC_COMPREHENSION_GENERATOR, start)
+    if not PY313:
+        where = c.unit.where
     c.emit(where, "SETUP_FINALLY", except_)
     c.emit(where, "GET_ANEXT")
     c.load_const(where, None)
@@ -209,7 +211,7 @@ def _async_generator(
     c.emit(elt_where, "JUMP", start)
     c.pop_fblock(FrameType.ASYNC_COMPREHENSION_GENERATOR)
     c.use_label(except_)
-    c.emit(where, "END_ASYNC_FOR")
+    c.emit(where if PY313 else c.unit.where, "END_ASYNC_FOR")
 
 
 def _push_inlined_state(c: Compiler, where: Location, entry: Block) -> _InlinedState:
@@ -342,7 +344,7 @@ def comprehension(
         _pop_inlined_state(c, here, state)
         return
     if kind != _GENERATOR:
-        c.emit(here, "RETURN_VALUE")
+        c.emit(here if PY313 else c.unit.where, "RETURN_VALUE")
     elif PY313:
         _wrap_in_stopiteration_handler(c)
     inner = c.unit.code

@@ -197,7 +197,8 @@ def _apply_decorators(c: Compiler, decorators: list[ast.expr]) -> None:
 def _set_arguments(c: Compiler, args: ast.arguments) -> None:
     """Record the parameter counts of the unit being compiled."""
     code = c.unit.code
-    code.argcount = len(args.args)
+    # As in ``co_argcount``, positional-only parameters count as positional.
+    code.argcount = len(args.posonlyargs) + len(args.args)
     code.posonlyargcount = len(args.posonlyargs)
     code.kwonlyargcount = len(args.kwonlyargs)
     c.unit.varargs = args.vararg is not None
@@ -245,7 +246,8 @@ def _function_body(
     block = c.unit.block
     wrap = PY313 and (block.coroutine or block.generator)
     start = Label()
-    c.use_label(start)
+    if PY313:
+        c.use_label(start)
     if wrap:
         c.push_fblock(NO_LOCATION, FrameType.STOP_ITERATION, start)
     for stmt in stmts[first:]:

@@ -223,8 +223,6 @@ def return_(c: Compiler, s: ast.Return) -> None:
         assert isinstance(value, ast.Constant)
         c.load_const(here, value.value)
     c.emit(here, "RETURN_VALUE")
-    if not PY313:
-        c.use_label(Label())
 
 
 @statement(ast.Break)
@@ -500,6 +498,14 @@ def _with_except_finish(c: Compiler, cleanup: Label) -> None:
         c.emit(NO_LOCATION, "TO_BOOL")
     c.emit(NO_LOCATION, "POP_JUMP_IF_TRUE", suppress)
     c.emit(NO_LOCATION, "RERAISE", 2)
+    if not PY313:
+        # 3.11 places the cleanup handler first, then falls into the exit.
+        c.use_label(cleanup)
+        pop_except_and_reraise(c, NO_LOCATION)
+        c.use_label(suppress)
+        for opname in ("POP_TOP", "POP_BLOCK", "POP_EXCEPT", "POP_TOP", "POP_TOP"):
+            c.emit(NO_LOCATION, opname)
+        return
     c.use_label(suppress)
     c.emit(NO_LOCATION, "POP_TOP")
     c.emit(NO_LOCATION, "POP_BLOCK")

@@ -204,6 +204,9 @@ def jump_if(
         jump_if(c, where, e.orelse, target, cond)
         c.use_label(end)
         return
+    if isinstance(e, ast.Compare) and not PY313:
+        # 3.11 moves to the comparison, and stays there after the jump.
+        c.unit.where = loc(e)
     if isinstance(e, ast.Compare) and len(e.ops) > 1:
         check_compare(c, e)
         here = loc(e)
@@ -420,7 +423,7 @@ def can_optimize_super_call(c: Compiler, attr: ast.Attribute) -> bool:
     if e.args:
         return False
     code = c.unit.code
-    if code.argcount == 0 and code.posonlyargcount == 0:
+    if code.argcount == 0:
         return False
     return c.ref_type("__class__") is Scope.FREE
 

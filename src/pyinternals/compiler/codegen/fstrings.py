@@ -58,7 +58,7 @@ def joined_str(c: Compiler, e: ast.JoinedStr) -> None:
         c.emit(here, "CALL", 1)
         return
     c.visit_exprs(values)
-    if len(values) > 1:
+    if len(values) > 1 or (not values and not PY313):
         c.emit(here, "BUILD_STRING", len(values))
     elif not values:
         c.load_const(here, "")

@@ -258,8 +258,7 @@ def compare_metadata(
 ) -> list[Difference]:
     """Compare every unit's name, flags, counts and tables with ``compile()``'s.
 
-    ``co_argcount`` counts positional-only parameters too; cells are
-    compared as sets (the assembler puts parameters that are cells first).
+    Cells are compared as sets (the assembler puts parameters that are cells first).
     """
     real = compile(source, filename, mode, dont_inherit=True, optimize=optimize)
     top = _our_units(source, filename, mode, optimize)
@@ -271,7 +270,7 @@ def compare_metadata(
             ("name", ours.name, code.co_name),
             ("qualname", ours.qualname, code.co_qualname),
             ("firstlineno", ours.firstlineno, code.co_firstlineno),
-            ("argcount", ours.argcount + ours.posonlyargcount, code.co_argcount),
+            ("argcount", ours.argcount, code.co_argcount),
             ("posonlyargcount", ours.posonlyargcount, code.co_posonlyargcount),
             ("kwonlyargcount", ours.kwonlyargcount, code.co_kwonlyargcount),
             ("flags", ours.flags, code.co_flags),

@@ -227,6 +227,8 @@ def assert_(c: Compiler, s: ast.Assert) -> None:
     here = loc(s)
     end = Label()
     jump_if(c, here, test, end, True)
+    if not PY313:
+        here = c.unit.where
     c.emit(here, "LOAD_ASSERTION_ERROR")
     if s.msg is not None:
         c.visit_expr(s.msg)
@@ -317,7 +319,7 @@ def annotation_value(c: Compiler, annotation: ast.expr) -> None:
     if c.future_annotations:
         from pyinternals.compiler.codegen.unparse import unparse
 
-        c.load_const(loc(annotation), unparse(annotation))
+        c.load_const(loc(annotation) if PY313 else c.unit.where, unparse(annotation))
     else:
         c.visit_expr(annotation)
 
