@@ -10,6 +10,7 @@ import pytest
 
 from pyinternals.compiler.__main__ import main
 from pyinternals.compiler.render import format_scopes
+from pyinternals.compiler.speed import PAIRS, RUN_PROGRAMS
 
 PROGRAM = "def area(r):\n    return 3.14 * r ** 2\n"
 
@@ -79,5 +80,9 @@ def test_speed_prints_a_ratio_per_part(capsys):
     assert main(["speed", "400"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("Python ")
-    assert [line.split()[0] for line in out[1:]] == ["tokens", "trees", "scopes"]
-    assert all("ratio" in line for line in out[1:])
+    parts = out[1:5]
+    assert [line.split()[0] for line in parts] == [*PAIRS]
+    assert out[5].startswith("Running the code each compiler produced")
+    programs = out[6:]
+    assert [line.split()[0] for line in programs] == list(RUN_PROGRAMS)
+    assert all("ratio" in line for line in parts + programs)

@@ -96,8 +96,8 @@ def _count(code: CodeType) -> int:
 def compare(source: bytes, filename: str) -> Verdict:
     """Compile one file both ways and compare the code objects.
 
-    >>> import json
-    >>> verdict = compare(open(json.__file__, "rb").read(), json.__file__)
+    >>> import json, pathlib
+    >>> verdict = compare(pathlib.Path(json.__file__).read_bytes(), json.__file__)
     >>> verdict.code_objects > 0, verdict.cpython_accepts
     (True, True)
     """
