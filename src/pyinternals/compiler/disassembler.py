@@ -94,8 +94,8 @@ CacheInfo = list[tuple[str, int, bytes]]
 
 if sys.version_info >= (3, 13):
 
-    class Instruction(NamedTuple):
-        """One instruction, with the fields of 3.13's :class:`dis.Instruction`.
+    class _Fields(NamedTuple):
+        """The fields of 3.13's :class:`dis.Instruction`.
 
         *starts_line* says whether a new source line starts here,
         *line_number* is the instruction's line, *label* numbers jump targets
@@ -163,8 +163,8 @@ if sys.version_info >= (3, 13):
 
 else:
 
-    class Instruction(NamedTuple):
-        """One instruction, with the fields of 3.11's :class:`dis.Instruction`.
+    class _Fields(NamedTuple):
+        """The fields of 3.11's :class:`dis.Instruction`.
 
         *starts_line* is the line that starts here, or ``None``;
         *is_jump_target* says whether a jump or an exception handler lands
@@ -180,6 +180,22 @@ else:
         starts_line: int | None
         is_jump_target: bool
         positions: Positions | None = None
+
+
+class Instruction(_Fields):
+    """One instruction, as the running version's :func:`dis.get_instructions` yields it.
+
+    The fields, their order and their values are those of
+    :class:`dis.Instruction` (a record compares equal to ``dis``'s): on 3.13
+    ``opname, opcode, arg, argval, argrepr, offset, start_offset,
+    starts_line, line_number, label, positions, cache_info``, with the
+    properties ``dis`` adds (``oparg``, ``baseopname``, ``jump_target``…);
+    on 3.11 ``opname, opcode, arg, argval, argrepr, offset, starts_line,
+    is_jump_target, positions``. The two layouts are defined apart, by
+    version, and this class takes the running version's.
+    """
+
+    __slots__ = ()
 
 
 # -- the opcode tables ---------------------------------------------------------
