@@ -887,24 +887,15 @@ def listings(
 
 if sys.version_info >= (3, 13):
 
-    def format_instruction(
+    def _format_instruction(
         instruction: Instruction,
         *,
-        lineno_width: int = 0,
-        offset_width: int = 0,
-        label_width: int = 0,
-        current: bool = False,
+        lineno_width: int,
+        offset_width: int,
+        label_width: int,
+        current: bool,
     ) -> str:
-        """Render one record as a line of ``dis`` output.
-
-        3.13's columns: line number (where a line starts), label, offset
-        (only with *offset_width*), ``-->`` for the current instruction,
-        name, argument, and the argument's meaning in parentheses.
-
-        >>> record = next(get_instructions("pass"))
-        >>> format_instruction(record).split()
-        ['RESUME', '0']
-        """
+        """Render a record in 3.13's columns (see :func:`format_instruction`)."""
         fields = []
         if lineno_width:
             line = instruction.line_number
@@ -970,25 +961,15 @@ if sys.version_info >= (3, 13):
 
 else:
 
-    def format_instruction(
+    def _format_instruction(
         instruction: Instruction,
         *,
-        lineno_width: int = 0,
-        offset_width: int = 4,
-        label_width: int = 0,
-        current: bool = False,
+        lineno_width: int,
+        offset_width: int,
+        label_width: int,
+        current: bool,
     ) -> str:
-        """Render one record as a line of ``dis`` output.
-
-        3.11's columns: line number (where a line starts), ``-->`` for the
-        current instruction, ``>>`` for a jump target, offset, name,
-        argument, and the argument's meaning in parentheses. *label_width*
-        is not used (3.11 has no labels).
-
-        >>> record = next(get_instructions("pass"))
-        >>> format_instruction(record).split()
-        ['0', 'RESUME', '0']
-        """
+        """Render a record in 3.11's columns (see :func:`format_instruction`)."""
         fields = []
         if lineno_width:
             line = instruction.starts_line
@@ -1019,6 +1000,38 @@ else:
         # 3.11 shows the last covered offset rather than the end.
         last = 2 * entry.end - 2
         return str(2 * entry.start), str(last), str(2 * entry.target)
+
+
+def format_instruction(
+    instruction: Instruction,
+    *,
+    lineno_width: int = 0,
+    offset_width: int | None = None,
+    label_width: int = 0,
+    current: bool = False,
+) -> str:
+    """Render one record as a line of ``dis`` output, in the running version's columns.
+
+    3.13's columns: line number (where a line starts), label, offset (only
+    with *offset_width*, 0 by default), ``-->`` for the current instruction,
+    name, argument, and the argument's meaning in parentheses. 3.11's: line
+    number, ``-->``, ``>>`` for a jump target, offset (4 wide by default),
+    name, argument and meaning; *label_width* is not used there (3.11 has no
+    labels).
+
+    >>> record = next(get_instructions("pass"))
+    >>> format_instruction(record).split()[-2:]
+    ['RESUME', '0']
+    """
+    if offset_width is None:
+        offset_width = 0 if LABELS else 4
+    return _format_instruction(
+        instruction,
+        lineno_width=lineno_width,
+        offset_width=offset_width,
+        label_width=label_width,
+        current=current,
+    )
 
 
 def format_listing(item: Listing) -> str:
