@@ -158,9 +158,133 @@ class C[T, U=int](Base, k=1):
 type Alias[K] = dict[K, list[K]]
 type Simple = int
 """,
+    "class and annotation scopes": """
+class C:
+    x = 1
+    type A = x
+    type B[T] = list[T | x]
+    def f[T](self, a: T = x, *, b: T = x) -> T: return a
+    def g[T](self, a=1): pass
+    def h[T](self, *, b=1): pass
+    class D[T: x, *Ts, **P](Base, metaclass=M): pass
+    y = [x for _ in range(3)]
+""",
+    "comprehension cells": """
+[lambda: x for x in y]
+class K:
+    z = [lambda: x for x in y]
+    w = [__class__ for _ in y]
+    def m(self):
+        return [super().m() for _ in y], [__class__ for _ in y]
+def f():
+    x = 1
+    return [x := i for i in y], x
+def g():
+    total = 0
+    def h():
+        nonlocal total
+        return [(total := total + v) for v in y]
+    return h
+""",
+    "coroutines": """
+async def f(xs):
+    a = [x async for x in xs]
+    b = {x: await x async for x in xs}
+    return a, b, [y for x in xs async for y in x]
+async def g():
+    async with a as b, c:
+        async for x in b:
+            if x: break
+            continue
+        else:
+            return 1
+    return [await z for z in y if await z]
+def gen():
+    x = yield
+    y = yield from x
+    return (yield)
+async def agen():
+    yield 1
+    await x
+    async for q in w:
+        yield q
+""",
+    "try star": """
+def f(a, /, b, *c, d, e=1, **f) -> None:
+    '''doc'''
+    global G
+    G = a
+    del b
+    try:
+        pass
+    except* (A, B) as eg:
+        del eg
+    except* C:
+        raise
+    else:
+        pass
+    finally:
+        return
+""",
+    "match more": """
+match x:
+    case {**rest}: pass
+    case {1: _, 'a': [*_], **rest} if rest: pass
+    case [1, [2, *a], (b, c)] | [1, [2, *a], [c, b]]: pass
+    case C(1, a, b=[c, *d]): pass
+    case (1 | 2 | 3) as z: pass
+    case [*_, x]: pass
+    case [x, *_]: pass
+    case [*_]: pass
+    case []: pass
+    case {}: pass
+    case x.y.z: pass
+    case -1j | 1 + 2j | "s" | b"b" | None | True: pass
+    case _ if x: pass
+""",
+    "expressions more": """
+x = f'{a:{b}{c!r}}' f'{d!a:>10}' f'{e=!r:^{w}}' f'' f'{{}}'
+y = (a < b) < c if (d := e) else not f
+z = a[b:c, ::d, ...]
+a.b[c] += 1
+a[b:c] //= 2
+a.b.c **= 3
+del a[b:c], a[::2]
+print(*[1, 2, 3], *(4, 5), **{'sep': '-'}, end='')
+o.m(*a)
+o.m(**k)
+o.m(a, b=1)
+super().m()
+(x for x in y)
+""",
+    "statements more": """
+import a.b.c
+import a.b.c as d
+from . import x
+from .a import (b, c as d)
+try:
+    import q
+except ImportError:
+    q = None
+assert a, (b, c)
+assert not (a, b)
+raise E from F
+with a: pass
+with (a as b, c as d): pass
+for (a, b) in c: pass
+while True:
+    if x: break
+else:
+    pass
+while 0:
+    pass
+if __debug__:
+    pass
+""",
 }
 if not PY313:
     del CASES["type parameters"]
+    del CASES["class and annotation scopes"]
 
 SNIPPETS = {
     "global declared": "def f():\n    global g\n    g = 1\n    def g(): pass",

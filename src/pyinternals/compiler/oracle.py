@@ -82,13 +82,15 @@ class UnitPair:
 
     *children* are the nested units, in the order their code objects appear
     in *expected*'s constants; *reconstructed* is False when the constants
-    of a nested unit could not be rebuilt with certainty.
+    of a nested unit could not be rebuilt with certainty; *unmatched* counts
+    the nested units whose code the optimizer dropped (dead code).
     """
 
     unit: CodeUnit
     expected: types.CodeType
     children: list[UnitPair] = field(default_factory=list)
     reconstructed: bool = True
+    unmatched: int = 0
 
 
 class _Unknown:
@@ -292,18 +294,25 @@ def _constants(values: list[object]) -> Constants:
 
 
 def _first_line(seq: Any) -> int:
-    raw = seq.get_instructions()
-    return int(raw[0][2]) if raw else -1
+    """Return the line of a unit's ``RESUME``: the code object's first line."""
+    resume = opcode.opmap["RESUME"]
+    for opnum, _, lineno, *_ in seq.get_instructions():
+        if opnum == resume:
+            return int(lineno)
+    return -1
 
 
-def _pair_children(seq: Any, expected: types.CodeType, known: Known) -> list[UnitPair]:
+def _pair_children(
+    seq: Any, expected: types.CodeType, known: Known
+) -> tuple[list[UnitPair], int]:
     """Match nested sequences with the code objects among *expected*'s constants.
 
     Both come in the order the nested units were finished; a unit whose code
-    object the optimizer dropped (dead code) has no match and is skipped.
+    object the optimizer dropped (dead code) has no match and is counted.
     """
     codes = [value for value in expected.co_consts if isinstance(value, types.CodeType)]
     children = []
+    unmatched = 0
     position = 0
     for nested in seq.get_nested():
         for candidate in range(position, len(codes)):
@@ -311,7 +320,9 @@ def _pair_children(seq: Any, expected: types.CodeType, known: Known) -> list[Uni
                 children.append(_nested_pair(nested, codes[candidate], known))
                 position = candidate + 1
                 break
-    return children
+        else:
+            unmatched += 1
+    return children, unmatched
 
 
 def _nested_pair(seq: Any, expected: types.CodeType, known: Known) -> UnitPair:
@@ -333,7 +344,8 @@ def _nested_pair(seq: Any, expected: types.CodeType, known: Known) -> UnitPair:
         freevars=list(expected.co_freevars),
         body=body,
     )
-    return UnitPair(unit, expected, _pair_children(seq, expected, known), certain)
+    children, unmatched = _pair_children(seq, expected, known)
+    return UnitPair(unit, expected, children, certain, unmatched)
 
 
 def _in_order(table: dict[Any, int]) -> list[Any]:
@@ -378,17 +390,11 @@ def units_of(
         freevars=_in_order(metadata["freevars"]),
         body=_body(seq),
     )
-    return UnitPair(
-        unit,
-        expected,
-        _pair_children(
-            seq,
-            expected,
-            _constant_locations(
-                optimized, stringized=bool(expected.co_flags & _FUTURE_ANNOTATIONS)
-            ),
-        ),
+    known = _constant_locations(
+        optimized, stringized=bool(expected.co_flags & _FUTURE_ANNOTATIONS)
     )
+    children, unmatched = _pair_children(seq, expected, known)
+    return UnitPair(unit, expected, children, unmatched=unmatched)
 
 
 _FIELDS = (
@@ -462,12 +468,14 @@ class Report:
 
     *differences* maps each differing field to how many code objects differ
     in it; *failures* lists the exceptions our back end raised; *uncertain*
-    counts nested units whose constants could not be rebuilt for sure.
+    counts nested units whose constants could not be rebuilt for sure;
+    *dead* counts nested units with no code object to compare with.
     """
 
     total: int = 0
     agreeing: int = 0
     uncertain: int = 0
+    dead: int = 0
     differences: dict[str, int] = field(default_factory=dict)
     failures: list[str] = field(default_factory=list)
     examples: list[tuple[str, str]] = field(default_factory=list)
@@ -477,6 +485,7 @@ class Report:
         self.total += other.total
         self.agreeing += other.agreeing
         self.uncertain += other.uncertain
+        self.dead += other.dead
         for name, count in other.differences.items():
             self.differences[name] = self.differences.get(name, 0) + count
         self.failures += other.failures
@@ -493,6 +502,7 @@ def _assemble_each(pair: UnitPair, report: Report) -> None:
         _assemble_each(child, report)
     report.total += 1
     report.uncertain += not pair.reconstructed
+    report.dead += pair.unmatched
     try:
         ours = assemble(pair.unit)
     except Exception as error:

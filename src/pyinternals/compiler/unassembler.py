@@ -178,6 +178,10 @@ def _handler_edits(
             if entry.start <= step.offset < entry.end:
                 handler_at[step.offset] = entry
     depth = _depths(steps, code)
+    if len(depth) != len(steps):
+        # A handler whose range covers no instruction left CPython's code
+        # with a block nothing reaches; no handler setup can say so.
+        raise Unassemblable("code that no jump or handler reaches")
     index_of = {step.offset: index for index, step in enumerate(steps)}
     starts = {0} | {step.target for step in steps if step.target is not None}
     starts |= {entry.target for entry in entries}

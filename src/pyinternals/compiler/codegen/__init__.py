@@ -65,7 +65,12 @@ from pyinternals.compiler.codegen import (
     statements,
     unparse,
 )
-from pyinternals.compiler.codegen.core import Compiler, GeneratedUnit, ScopeType
+from pyinternals.compiler.codegen.core import (
+    Compiler,
+    GeneratedUnit,
+    ScopeType,
+    placeholder_code,
+)
 from pyinternals.compiler.instructions import CodeUnit, Location
 
 __all__ = [
@@ -86,33 +91,6 @@ __all__ = [
 ]
 
 _Assemble = Callable[[CodeUnit], types.CodeType]
-
-
-def placeholder_code(unit: CodeUnit) -> types.CodeType:
-    """Return a stand-in code object carrying *unit*'s names and line.
-
-    It lets the code generator run without the back end: the stand-in takes
-    the place of the inner code object among the outer unit's constants.
-
-    >>> unit = CodeUnit("f", "C.f", "<demo>", firstlineno=3)
-    >>> code = placeholder_code(unit)
-    >>> code.co_name, code.co_qualname, code.co_firstlineno
-    ('f', 'C.f', 3)
-    """
-    code = compile("pass", unit.filename, "exec", dont_inherit=True)
-    # Equal units make equal stand-ins, as equal code objects are equal.
-    fingerprint = repr(
-        [
-            (item.opname, item.arg if isinstance(item.arg, int) else None)
-            for item in unit.instructions()
-        ]
-    )
-    return code.replace(
-        co_name=unit.name,
-        co_qualname=unit.qualname,
-        co_firstlineno=unit.firstlineno,
-        co_consts=(fingerprint, *map(repr, unit.consts.values)),
-    )
 
 
 def _module(c: Compiler, tree: ast.mod) -> bool:

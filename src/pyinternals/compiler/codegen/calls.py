@@ -32,9 +32,9 @@ from pyinternals.compiler.codegen.core import (
     loc,
 )
 from pyinternals.compiler.codegen.expressions import (
-    _is_import_originated,
     can_optimize_super_call,
     infer_type,
+    is_import_originated,
     load_args_for_super,
     starunpack_helper,
     update_start_location_to_match_attr,
@@ -45,7 +45,14 @@ __all__ = ["call_helper", "validate_keywords"]
 
 
 def validate_keywords(c: Compiler, keywords: list[ast.keyword]) -> None:
-    """Refuse ``__debug__=`` and a keyword given twice (``validate_keywords``)."""
+    """Refuse ``__debug__=`` and a keyword given twice (``validate_keywords``).
+
+    >>> c = Compiler.for_source("f(a=1, a=2)")
+    >>> validate_keywords(c, c.tree.body[0].value.keywords)
+    Traceback (most recent call last):
+      ...
+    SyntaxError: keyword argument repeated: a
+    """
     for i, keyword in enumerate(keywords):
         if keyword.arg is None:
             continue
@@ -136,6 +143,13 @@ def call_helper(
 
     ``compiler_call_helper``, shared by calls and class definitions (whose
     function and name are the two arguments pushed first).
+
+    >>> c = Compiler.for_source("f(*a, k=1)")
+    >>> call = c.tree.body[0].value
+    >>> call_helper(c, NO_LOCATION, 0, call.args, call.keywords)
+    >>> print(*c.unit.code.instructions())
+    Instr(RESUME 0) Instr(LOAD_NAME 0) Instr(LOAD_CONST 0) Instr(LOAD_CONST 1)
+    Instr(BUILD_MAP 1) Instr(CALL_FUNCTION_EX 1)
     """
     validate_keywords(c, keywords)
     nargs, nkw = len(args), len(keywords)
@@ -193,7 +207,7 @@ def _method_call(c: Compiler, e: ast.Call) -> bool:
     meth = e.func
     if not isinstance(meth, ast.Attribute) or not isinstance(meth.ctx, ast.Load):
         return False
-    if _is_import_originated(c, meth.value):
+    if is_import_originated(c, meth.value):
         return False
     args, keywords = e.args, e.keywords
     if len(args) + len(keywords) + bool(keywords) >= STACK_USE_GUIDELINE:
@@ -208,18 +222,18 @@ def _method_call(c: Compiler, e: ast.Call) -> bool:
         load_args_for_super(c, meth.value)
         opname = "LOAD_SUPER_METHOD" if meth.value.args else "LOAD_ZERO_SUPER_METHOD"
         c.emit_name(where, opname, meth.attr)
-        where = update_start_location_to_match_attr(c, where, meth)
+        where = update_start_location_to_match_attr(where, meth)
         c.emit(where, "NOP")
     else:
         c.visit_expr(meth.value)
-        where = update_start_location_to_match_attr(c, where, meth)
+        where = update_start_location_to_match_attr(where, meth)
         c.emit_name(where, "LOAD_METHOD", meth.attr)
     c.visit_exprs(args)
     if keywords:
         for keyword in keywords:
             c.visit_expr(keyword.value)
         _keyword_names(c, where, keywords)
-    where = update_start_location_to_match_attr(c, loc(e), meth)
+    where = update_start_location_to_match_attr(loc(e), meth)
     _call(c, where, len(args) + len(keywords), bool(keywords) and PY313)
     return True
 

@@ -38,8 +38,8 @@ from pyinternals.compiler.codegen.core import (
     loc,
 )
 from pyinternals.compiler.codegen.definitions import (
-    _wrap_in_stopiteration_handler,
     make_closure,
+    wrap_in_stopiteration_handler,
 )
 from pyinternals.compiler.codegen.expressions import (
     add_yield,
@@ -313,7 +313,20 @@ def comprehension(
     elt: ast.expr,
     value: ast.expr | None = None,
 ) -> None:
-    """Compile a comprehension or generator expression (``compiler_comprehension``)."""
+    """Compile a comprehension or generator expression (``compiler_comprehension``).
+
+    *kind* is ``"list"``, ``"set"``, ``"dict"`` or ``"generator"``; *name*
+    the name of the function it becomes when it is not inlined.
+
+    >>> c = Compiler.for_source("[x for x in y]")
+    >>> e = c.tree.body[0].value
+    >>> comprehension(c, e, "list", "<listcomp>", e.generators, e.elt)
+    >>> units = [c.unit.code, *(inner.code for inner in c.unit.nested)]
+    >>> "LIST_APPEND" in [i.opname for u in units for i in u.instructions()]
+    True
+    >>> len(c.unit.nested) == (0 if PY313 else 1)
+    True
+    """
     here = loc(e)
     scope_type = c.unit.scope_type
     top_level_await = c.top_level_await
@@ -346,7 +359,7 @@ def comprehension(
     if kind != _GENERATOR:
         c.emit(here if PY313 else c.unit.where, "RETURN_VALUE")
     elif PY313:
-        _wrap_in_stopiteration_handler(c)
+        wrap_in_stopiteration_handler(c)
     inner = c.unit.code
     code = c.finish_unit(add_none=True)
     if top_level_await and is_async_generator:

@@ -65,8 +65,10 @@ __all__ = [
     "NameTable",
     "ScopeType",
     "Unit",
+    "docstring_of",
     "expression",
     "loc",
+    "placeholder_code",
     "statement",
 ]
 
@@ -395,6 +397,38 @@ def _program_text(filename: str, lineno: int) -> str | None:
     return None
 
 
+def placeholder_code(unit: CodeUnit) -> types.CodeType:
+    """Return a stand-in code object carrying *unit*'s names and line.
+
+    It lets the code generator run without the back end: the stand-in takes
+    the place of the inner code object among the outer unit's constants.
+
+    >>> unit = CodeUnit("f", "C.f", "<demo>", firstlineno=3)
+    >>> code = placeholder_code(unit)
+    >>> code.co_name, code.co_qualname, code.co_firstlineno
+    ('f', 'C.f', 3)
+    """
+    code = compile("pass", unit.filename, "exec", dont_inherit=True)
+    # Equal units make equal stand-ins, as equal code objects are equal.
+    fingerprint = repr(
+        (
+            [
+                (item.opname, item.arg if isinstance(item.arg, int) else None)
+                for item in unit.instructions()
+            ],
+            [item.location for item in unit.instructions()],
+            unit.consts.values,
+            (unit.names, unit.varnames, unit.cellvars, unit.freevars),
+        )
+    )
+    return code.replace(
+        co_name=unit.name,
+        co_qualname=unit.qualname,
+        co_firstlineno=unit.firstlineno,
+        co_consts=(fingerprint,),
+    )
+
+
 class Compiler:
     """The state of one compilation (``struct compiler``).
 
@@ -402,7 +436,25 @@ class Compiler:
     tables are built here from it. *assemble* turns each finished
     :class:`~pyinternals.compiler.instructions.CodeUnit` into a code object,
     which becomes a constant of the enclosing unit.
+
+    >>> c = Compiler.for_source("def f(): pass")
+    >>> c.unit.scope_type, c.unit.code.qualname, c.nest_level
+    (<ScopeType.MODULE: 'module'>, '<module>', 1)
     """
+
+    @classmethod
+    def for_source(cls, source: str, mode: str = "exec") -> Compiler:
+        """Parse *source* and open its module unit: a compiler ready to try things.
+
+        >>> c = Compiler.for_source("x")
+        >>> c.visit_stmt(c.tree.body[0])
+        >>> [i.opname for i in c.unit.code.instructions()]
+        ['RESUME', 'LOAD_NAME', 'POP_TOP']
+        """
+        tree = ast.parse(source, "<demo>", mode)
+        compiler = cls(tree, "<demo>", mode=mode)
+        compiler.enter_scope("<module>", ScopeType.MODULE, tree, 1)
+        return compiler
 
     def __init__(
         self,
@@ -412,7 +464,7 @@ class Compiler:
         mode: str,
         optimize: int = 0,
         flags: int = 0,
-        assemble: Callable[[CodeUnit], types.CodeType] | None = None,
+        assemble: Callable[[CodeUnit], types.CodeType] = placeholder_code,
     ) -> None:
         """Prepare to compile *tree*: build its symbol tables."""
         self.tree = tree
@@ -567,7 +619,6 @@ class Compiler:
         code = self.close_unit(add_none)
         finished = GeneratedUnit(code, self.unit.nested)
         self.exit_scope(finished)
-        assert self.assemble is not None
         return self.assemble(code)
 
     def close_unit(self, add_none: bool) -> CodeUnit:

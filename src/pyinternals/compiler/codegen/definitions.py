@@ -66,6 +66,7 @@ __all__ = [
     "MAKE_FUNCTION_DEFAULTS",
     "MAKE_FUNCTION_KWDEFAULTS",
     "make_closure",
+    "wrap_in_stopiteration_handler",
 ]
 
 MAKE_FUNCTION_DEFAULTS = 0x01
@@ -83,6 +84,13 @@ def make_closure(
     it owns or free variables it borrows itself) and packed into the
     closure tuple, in the inner unit's order. The extras pushed before
     (defaults, keyword defaults, annotations) are named by *flags*.
+
+    >>> from pyinternals.compiler.codegen.core import placeholder_code
+    >>> c = Compiler.for_source("")
+    >>> inner = CodeUnit("f", "f", "<demo>")
+    >>> make_closure(c, NO_LOCATION, inner, placeholder_code(inner), 0x01)
+    >>> c.unit.code.body[-1].arg  # SET_FUNCTION_ATTRIBUTE 1, or MAKE_FUNCTION 1
+    1
     """
     if inner.freevars:
         for name in inner.freevars:
@@ -205,11 +213,17 @@ def _set_arguments(c: Compiler, args: ast.arguments) -> None:
     c.unit.varkeywords = args.kwarg is not None
 
 
-def _wrap_in_stopiteration_handler(c: Compiler) -> None:
+def wrap_in_stopiteration_handler(c: Compiler) -> None:
     """Turn a ``StopIteration`` escaping a generator into ``RuntimeError`` (3.12+).
 
     PEP 479, done in bytecode: a handler around the whole body, inserted at
-    its start once the body is complete.
+    its start once the body is complete (3.11 does it in the interpreter).
+
+    >>> from pyinternals.compiler.codegen import generate_units
+    >>> top = generate_units(ast.parse("def gen(): yield"), "<demo>")
+    >>> body = top.nested[0].code.body
+    >>> (body[0].opname == "SETUP_CLEANUP") == PY313
+    True
     """
     handler = Label()
     c.unit.code.body.insert(0, Instr("SETUP_CLEANUP", handler, NO_LOCATION))
@@ -253,7 +267,7 @@ def _function_body(
     for stmt in stmts[first:]:
         c.visit_stmt(stmt)
     if wrap:
-        _wrap_in_stopiteration_handler(c)
+        wrap_in_stopiteration_handler(c)
         c.pop_fblock(FrameType.STOP_ITERATION)
     inner = c.unit.code
     code = c.finish_unit(add_none=True)

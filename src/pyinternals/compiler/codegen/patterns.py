@@ -25,7 +25,7 @@ from pyinternals.compiler.codegen.core import PY313, Compiler, loc, statement
 from pyinternals.compiler.codegen.expressions import add_compare, jump_if
 from pyinternals.compiler.instructions import NO_LOCATION, Label, Location
 
-__all__ = ["PatternContext"]
+__all__ = ["PatternContext", "pattern"]
 
 
 @dataclass
@@ -35,6 +35,9 @@ class PatternContext:
     *stores*: names captured so far, in order; *allow_irrefutable*: whether
     a pattern that always matches is allowed here; *fail_pop*: the failure
     ladder; *on_top*: how many values above the captures must stay on top.
+
+    >>> PatternContext().stores
+    []
     """
 
     stores: list[str] = field(default_factory=list)
@@ -439,7 +442,16 @@ def _singleton(c: Compiler, p: ast.MatchSingleton, pc: PatternContext) -> None:
 
 
 def pattern(c: Compiler, p: ast.pattern, pc: PatternContext) -> None:
-    """Match the pattern *p* against the value on top of the stack."""
+    r"""Match the pattern *p* against the value on top of the stack.
+
+    Falls through on a match; jumps to a rung of ``pc.fail_pop`` otherwise.
+
+    >>> c = Compiler.for_source("match x:\n    case [a, 1]: pass")
+    >>> pc = PatternContext(allow_irrefutable=True)
+    >>> pattern(c, c.tree.body[0].cases[0].pattern, pc)
+    >>> pc.stores, len(pc.fail_pop)
+    (['a'], 2)
+    """
     if not PY313:
         c.unit.where = loc(p)
     if isinstance(p, ast.MatchValue):

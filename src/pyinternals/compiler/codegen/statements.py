@@ -252,9 +252,7 @@ def aug_assign(c: Compiler, s: ast.AugAssign) -> None:
     if isinstance(e, ast.Attribute):
         c.visit_expr(e.value)
         c.emit(here, "COPY", 1)
-        c.emit_name(
-            update_start_location_to_match_attr(c, here, e), "LOAD_ATTR", e.attr
-        )
+        c.emit_name(update_start_location_to_match_attr(here, e), "LOAD_ATTR", e.attr)
     elif isinstance(e, ast.Subscript):
         c.visit_expr(e.value)
         if is_two_element_slice(e.slice):
@@ -277,7 +275,7 @@ def aug_assign(c: Compiler, s: ast.AugAssign) -> None:
     binary_op(c, loc(s), s.op, inplace=True)
     c.unit.where = here
     if isinstance(e, ast.Attribute):
-        where = update_start_location_to_match_attr(c, here, e)
+        where = update_start_location_to_match_attr(here, e)
         c.emit(where, "SWAP", 2)
         c.emit_name(where, "STORE_ATTR", e.attr)
     elif isinstance(e, ast.Subscript):
@@ -315,7 +313,13 @@ def _check_ann_subscript(c: Compiler, e: ast.expr) -> None:
 
 
 def annotation_value(c: Compiler, annotation: ast.expr) -> None:
-    """Push an annotation: its value, or its source text under the future import."""
+    r"""Push an annotation: its value, or its source text under the future import.
+
+    >>> c = Compiler.for_source("from __future__ import annotations\nx: list[int]")
+    >>> annotation_value(c, c.tree.body[1].annotation)
+    >>> c.unit.code.consts.values
+    ['list[int]']
+    """
     if c.future_annotations:
         from pyinternals.compiler.codegen.unparse import unparse
 

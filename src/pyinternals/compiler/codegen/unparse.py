@@ -65,7 +65,11 @@ _COMPARE: dict[type[ast.cmpop], str] = {
 
 
 def unparse(e: ast.expr) -> str:
-    """Return the text CPython stores for the annotation *e*."""
+    """Return the text CPython stores for the annotation *e*.
+
+    >>> unparse(ast.parse("f(*a, k=-1)", mode="eval").body)
+    'f(*a, k=-1)'
+    """
     return _Writer().expr(e, _TEST)
 
 
