@@ -108,7 +108,7 @@ class SourceText:
     line_starts: tuple[int, ...]
     """The index in :attr:`text` where each line starts (line 1 first)."""
     line_ends: tuple[int, ...]
-    """The index where each line's text ends, before its ``\n``."""
+    r"""The index where each line's text ends, before its ``\n``."""
 
     @classmethod
     def of(cls, text: str) -> SourceText:
