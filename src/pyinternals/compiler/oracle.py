@@ -39,6 +39,7 @@ from typing import Any
 
 from pyinternals.compiler import opcodes
 from pyinternals.compiler.assembler import assemble
+from pyinternals.compiler.conformance.verdict import Verdict
 from pyinternals.compiler.instructions import (
     CodeUnit,
     Constants,
@@ -54,6 +55,7 @@ __all__ = [
     "available",
     "check_source",
     "code_differences",
+    "compare",
     "units_of",
 ]
 
@@ -537,3 +539,32 @@ def check_source(source: str | bytes, filename: str, *, optimize: int = 0) -> Re
     report = Report()
     _assemble_each(units_of(source, filename, optimize=optimize), report)
     return report
+
+
+def compare(source: bytes, filename: str) -> Verdict:
+    """Judge our back end on one file, for the conformance runner (3.13).
+
+    The file agrees when every code object our back end makes from CPython's
+    code generation equals CPython's; a file CPython refuses agrees (there is
+    no code to generate). Never raises: an error of ours is a disagreement
+    that names it.
+
+    >>> compare(b"x = (", "<demo>")
+    Verdict(agrees=True, cpython_accepts=False, detail='')
+    """
+    try:
+        compile(source, filename, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return Verdict(agrees=True, cpython_accepts=False)
+    if not available():
+        return Verdict(False, True, "needs CPython 3.13's _testinternalcapi")
+    try:
+        report = check_source(source, filename)
+    except Exception as error:  # reported, not raised
+        return Verdict(False, True, f"{type(error).__name__}: {error}")
+    if report.failures:
+        return Verdict(False, True, report.failures[0])
+    if report.examples:
+        qualname, name = report.examples[0]
+        return Verdict(False, True, f"{qualname}: {name} differs")
+    return Verdict(True, True)
