@@ -1,4 +1,4 @@
-r"""The optimizer of the control-flow graph, as CPython 3.13 and 3.11 run it.
+r"""The optimizer of the control-flow graph, as CPython 3.13 runs it.
 
 Between code generation and assembly CPython rewrites the graph of basic
 blocks (``Python/flowgraph.c`` on 3.12+, the second half of
@@ -19,7 +19,8 @@ blocks (``Python/flowgraph.c`` on 3.12+, the second half of
 4. *peepholes* inside each block: constant conditions decide their jumps,
    ``LOAD_CONST`` + ``RETURN_VALUE`` becomes ``RETURN_CONST``, constant
    tuples are built at compile time, jumps to jumps are threaded, runs of
-   ``SWAP`` are shortened, ``TO_BOOL`` after a comparison is folded…;
+   ``SWAP`` are shortened, ``TO_BOOL`` after a comparison is folded…
+   (:mod:`~pyinternals.compiler.peephole`);
 5. *clean-up*: ``NOP``\\ s that carry no line of their own and jumps to the
    next block are removed, unused constants are dropped;
 6. ``LOAD_FAST_CHECK`` where a local may be unbound, and the
