@@ -104,3 +104,10 @@ def test_round_trips_mostly_keep_the_bytecode():
 def test_the_sample_covers_the_hard_cases():
     names = {path.as_posix() for path in FILES}
     assert all(any(name.endswith(case) for name in names) for case in HARD_CASES)
+
+
+def test_a_file_gets_a_verdict():
+    verdict = oracle.compare(b"def f(x):\n    return x or 1\n", "verdict.py")
+    assert verdict.cpython_accepts
+    assert verdict.agrees == oracle.available()
+    assert oracle.compare(b"def (", "refused.py").agrees

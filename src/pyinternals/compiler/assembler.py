@@ -275,7 +275,17 @@ def assemble(unit: CodeUnit) -> types.CodeType:
     assembler moves cells that are also parameters onto the parameter's
     slot). *cellvars* are in CPython's cell order (sorted names, then
     ``__class__`` and ``__classdict__``), *argcount* is ``co_argcount``, and
-    *flags* are final. :exc:`ValueError` for a graph CPython would refuse.
+    *flags* are final. On 3.11, where code generation cuts blocks itself, a
+    label must stand wherever 3.11 starts a block, and labels must be made in
+    the order 3.11 makes its blocks (some passes visit the newest first).
+    :exc:`ValueError` for a graph CPython would refuse.
+
+    >>> from pyinternals.compiler.instructions import CodeUnit, Instr
+    >>> unit = CodeUnit("<demo>", "<demo>", "<demo>")
+    >>> unit.body = [Instr("RESUME", 0), Instr("LOAD_CONST", unit.consts.add("hi")),
+    ...              Instr("RETURN_VALUE", None)]
+    >>> eval(assemble(unit))
+    'hi'
     """
     consts = list(unit.consts.values)
     graph = cfg.build(_lower_codegen_pseudo_ops(unit.body))

@@ -76,6 +76,16 @@ class Instruction:
             self.target = None
 
     @property
+    def is_jump(self) -> bool:
+        """Whether this is a jump (handler setups are not)."""
+        return self.opname in opcodes.JUMPS
+
+    def jump_target(self) -> Block:
+        """Return the block a jump or handler setup names."""
+        assert self.target is not None, self
+        return self.target
+
+    @property
     def lineno(self) -> int:
         """The first line of the instruction's location (``-1`` if none)."""
         return self.location.lineno

@@ -1,4 +1,4 @@
-r"""The optimizer of the control-flow graph, as CPython 3.13 and 3.11 run it.
+r"""The optimizer of the control-flow graph, as CPython 3.13 runs it.
 
 Between code generation and assembly CPython rewrites the graph of basic
 blocks (``Python/flowgraph.c`` on 3.12+, the second half of
@@ -19,7 +19,8 @@ blocks (``Python/flowgraph.c`` on 3.12+, the second half of
 4. *peepholes* inside each block: constant conditions decide their jumps,
    ``LOAD_CONST`` + ``RETURN_VALUE`` becomes ``RETURN_CONST``, constant
    tuples are built at compile time, jumps to jumps are threaded, runs of
-   ``SWAP`` are shortened, ``TO_BOOL`` after a comparison is folded…;
+   ``SWAP`` are shortened, ``TO_BOOL`` after a comparison is folded…
+   (:mod:`~pyinternals.compiler.peephole`);
 5. *clean-up*: ``NOP``\\ s that carry no line of their own and jumps to the
    next block are removed, unused constants are dropped;
 6. ``LOAD_FAST_CHECK`` where a local may be unbound, and the
@@ -50,18 +51,23 @@ from __future__ import annotations
 import itertools
 import sys
 
-from pyinternals.compiler import opcodes
+from pyinternals.compiler import opcodes, peephole
 from pyinternals.compiler.cfg import Block, ControlFlowGraph, Instruction
-from pyinternals.compiler.instructions import NO_LOCATION, Location, constant_key
+from pyinternals.compiler.instructions import NO_LOCATION, Location
 
 __all__ = [
-    "add_const",
     "convert_pseudo_ops",
+    "is_exit_without_lineno",
     "label_exception_targets",
     "mark_except_handlers",
     "normalize_jumps",
     "optimize_code_unit",
     "prepare_localsplus",
+    "propagate_line_numbers",
+    "remove_redundant_nops",
+    "remove_redundant_nops_in_block",
+    "remove_unreachable",
+    "remove_unused_consts",
     "resolve_line_numbers",
 ]
 
@@ -75,9 +81,6 @@ _MAX_COPY_SIZE = 4
 
 _RESUME_AT_FUNC_START = 0
 _RESUME_OPARG_DEPTH1_MASK = 0x4
-
-_NOP = Instruction("NOP")
-
 
 # -- small helpers ------------------------------------------------------------
 
@@ -94,41 +97,24 @@ def _reset_visited(graph: ControlFlowGraph) -> None:
         block.visited = False
 
 
-def _is_jump(instr: Instruction) -> bool:
-    return instr.opname in opcodes.JUMPS
-
-
-def _target(instr: Instruction) -> Block:
-    assert instr.target is not None, instr
-    return instr.target
-
-
-def add_const(consts: list[object], value: object) -> int:
-    """Return the index of *value* in *consts*, appending it if it is new.
-
-    Values are told apart as the code object's constants are (see
-    :func:`~pyinternals.compiler.instructions.constant_key`).
-
-    >>> table = [None, 1]
-    >>> add_const(table, 1), add_const(table, True), table
-    (1, 2, [None, 1, True])
-    """
-    key = constant_key(value)
-    for index, existing in enumerate(consts):
-        if constant_key(existing) == key:
-            return index
-    consts.append(value)
-    return len(consts) - 1
-
-
 # -- exception handlers ---------------------------------------------------------
 
 
 def mark_except_handlers(graph: ControlFlowGraph) -> None:
-    """Mark the blocks that a ``SETUP_*`` names as exception handlers."""
+    """Mark the blocks that a ``SETUP_*`` names as exception handlers.
+
+    >>> from pyinternals.compiler.cfg import build
+    >>> from pyinternals.compiler.instructions import Instr, Label
+    >>> handler = Label()
+    >>> graph = build([Instr("SETUP_FINALLY", handler), Instr("RETURN_VALUE", None),
+    ...                handler, Instr("RERAISE", 0)])
+    >>> mark_except_handlers(graph)
+    >>> [block.except_handler for block in graph]
+    [False, True]
+    """
     for instr in graph.instructions():
         if instr.opname in opcodes.BLOCK_PUSHES:
-            _target(instr).except_handler = True
+            instr.jump_target().except_handler = True
 
 
 def label_exception_targets(graph: ControlFlowGraph) -> None:
@@ -140,6 +126,19 @@ def label_exception_targets(graph: ControlFlowGraph) -> None:
     ``POP_BLOCK`` pops it and becomes ``NOP``. On 3.12+ a ``RESUME`` after a
     ``yield`` inside exactly one handler gets a flag in its argument
     (``Python/flowgraph.c``, ``label_exception_targets``).
+
+    >>> from pyinternals.compiler.cfg import build
+    >>> from pyinternals.compiler.instructions import Instr, Label
+    >>> handler = Label()
+    >>> graph = build([Instr("SETUP_CLEANUP", handler), Instr("LOAD_FAST", 0),
+    ...                Instr("POP_BLOCK", None), Instr("RETURN_VALUE", None),
+    ...                handler, Instr("RERAISE", 0)])
+    >>> label_exception_targets(graph)
+    >>> body, cleanup = graph
+    >>> body.instructions[1].handler is cleanup, cleanup.preserve_lasti
+    (True, True)
+    >>> body.instructions[3].handler is None
+    True
     """
     _reset_visited(graph)
     entry = graph.entry
@@ -156,7 +155,7 @@ def label_exception_targets(graph: ControlFlowGraph) -> None:
         for instr in block.instructions:
             name = instr.opname
             if name in opcodes.BLOCK_PUSHES:
-                target = _target(instr)
+                target = instr.jump_target()
                 if not target.visited:
                     target.except_stack = list(stack)
                     target.visited = True
@@ -170,9 +169,9 @@ def label_exception_targets(graph: ControlFlowGraph) -> None:
                 handler = stack[-1]
                 if sys.version_info >= (3, 12):
                     instr.set("NOP")
-            elif _is_jump(instr):
+            elif instr.is_jump:
                 instr.handler = handler
-                target = _target(instr)
+                target = instr.jump_target()
                 if not target.visited:
                     target.except_stack = (
                         list(stack) if block.has_fallthrough() else stack
@@ -205,6 +204,14 @@ def remove_unreachable(graph: ControlFlowGraph) -> None:
 
     Edges are fall-through, jumps and exception-handler setups
     (``Python/flowgraph.c``, ``remove_unreachable``).
+
+    >>> from pyinternals.compiler.cfg import build
+    >>> from pyinternals.compiler.instructions import Instr
+    >>> graph = build([Instr("RETURN_VALUE", None), Instr("NOP", None),
+    ...                Instr("RETURN_VALUE", None)])
+    >>> remove_unreachable(graph)
+    >>> [len(block.instructions) for block in graph]
+    [1, 0]
     """
     for block in graph:
         block.predecessors = 0
@@ -222,8 +229,8 @@ def remove_unreachable(graph: ControlFlowGraph) -> None:
                 stack.append(following)
             following.predecessors += 1
         for instr in block.instructions:
-            if _is_jump(instr) or instr.opname in opcodes.BLOCK_PUSHES:
-                target = _target(instr)
+            if instr.is_jump or instr.opname in opcodes.BLOCK_PUSHES:
+                target = instr.jump_target()
                 if not target.visited:
                     target.visited = True
                     stack.append(target)
@@ -234,11 +241,21 @@ def remove_unreachable(graph: ControlFlowGraph) -> None:
             block.except_handler = False
 
 
-def _remove_redundant_nops_in(block: Block) -> int:
+def remove_redundant_nops_in_block(block: Block) -> int:
     r"""Drop the ``NOP``\\ s of *block* that no line event needs; return how many.
 
     A ``NOP`` stays only when it is the sole instruction of its line here
     (``Python/flowgraph.c``, ``basicblock_remove_redundant_nops``).
+
+    >>> from pyinternals.compiler.cfg import build
+    >>> from pyinternals.compiler.instructions import Instr, Location
+    >>> one, two = Location(1, 1, 0, 4), Location(2, 2, 0, 4)
+    >>> graph = build([Instr("NOP", None, one), Instr("NOP", None, two),
+    ...                Instr("RETURN_VALUE", None, two)])
+    >>> remove_redundant_nops_in_block(graph.entry)
+    1
+    >>> [(i.opname, i.lineno) for i in graph.entry.instructions]
+    [('NOP', 1), ('RETURN_VALUE', 2)]
     """
     kept: list[Instruction] = []
     prev_lineno = -1
@@ -276,8 +293,14 @@ def _remove_redundant_nops_in(block: Block) -> int:
 
 
 def remove_redundant_nops(graph: ControlFlowGraph) -> int:
-    r"""Drop redundant ``NOP``\\ s in every block; return how many went."""
-    return sum(_remove_redundant_nops_in(block) for block in graph)
+    r"""Drop redundant ``NOP``\\ s in every block; return how many went.
+
+    >>> from pyinternals.compiler.cfg import build
+    >>> from pyinternals.compiler.instructions import Instr
+    >>> remove_redundant_nops(build([Instr("NOP", None), Instr("RETURN_VALUE", None)]))
+    1
+    """
+    return sum(remove_redundant_nops_in_block(block) for block in graph)
 
 
 def _remove_redundant_nops_and_pairs(graph: ControlFlowGraph) -> None:
@@ -291,7 +314,7 @@ def _remove_redundant_nops_and_pairs(graph: ControlFlowGraph) -> None:
         done = True
         instr: Instruction | None = None
         for block in graph:
-            _remove_redundant_nops_in(block)
+            remove_redundant_nops_in_block(block)
             if block.labelled:
                 instr = None
             for current in block.instructions:
@@ -307,7 +330,7 @@ def _remove_redundant_nops_and_pairs(graph: ControlFlowGraph) -> None:
                     previous.set("NOP")
                     current.set("NOP")
                     done = False
-            if (instr is not None and _is_jump(instr)) or not block.has_fallthrough():
+            if (instr is not None and instr.is_jump) or not block.has_fallthrough():
                 instr = None
 
 
@@ -347,7 +370,7 @@ def _inline_small_or_no_lineno_blocks(graph: ControlFlowGraph) -> None:
             last = block.last()
             if last is None or last.opname not in opcodes.UNCONDITIONAL_JUMPS:
                 continue
-            target = _target(last)
+            target = last.jump_target()
             small_exit = (
                 target.exits_scope() and len(target.instructions) <= _MAX_COPY_SIZE
             )
@@ -368,7 +391,17 @@ def _inline_small_or_no_lineno_blocks(graph: ControlFlowGraph) -> None:
 # -- line numbers ---------------------------------------------------------------
 
 
-def _is_exit_without_lineno(block: Block) -> bool:
+def is_exit_without_lineno(block: Block) -> bool:
+    """Return whether *block* leaves the code object and no line is known in it.
+
+    Such an exit would report a wrong line in a traceback if it were shared
+    by paths from different lines: it is the one kind of block worth copying.
+
+    >>> from pyinternals.compiler.cfg import build
+    >>> from pyinternals.compiler.instructions import Instr
+    >>> is_exit_without_lineno(build([Instr("RETURN_VALUE", None)]).entry)
+    True
+    """
     return block.exits_scope() and block.has_no_lineno()
 
 
@@ -390,7 +423,7 @@ def _duplicate_exits_without_lineno(graph: ControlFlowGraph) -> None:
     """
     for block in graph:
         last = block.last()
-        if last is None or not _is_jump(last):
+        if last is None or not last.is_jump:
             continue
         target = _next_nonempty(last.target)
         if target is None or not _is_exit_or_eval_check_without_lineno(target):
@@ -416,12 +449,20 @@ def _duplicate_exits_without_lineno(graph: ControlFlowGraph) -> None:
             following.instructions[0].location = block.instructions[-1].location
 
 
-def _propagate_line_numbers(graph: ControlFlowGraph) -> None:
+def propagate_line_numbers(graph: ControlFlowGraph) -> None:
     """Give instructions without a location the location before them.
 
     Within a block each one takes its predecessor's; the first instruction
     of a block with a single predecessor takes the location its predecessor
     ended with (``Python/flowgraph.c``, ``propagate_line_numbers``).
+
+    >>> from pyinternals.compiler.cfg import build
+    >>> from pyinternals.compiler.instructions import Instr, Location
+    >>> graph = build([Instr("LOAD_CONST", 0, Location(3, 3, 4, 5)),
+    ...                Instr("RETURN_VALUE", None)])
+    >>> propagate_line_numbers(graph)
+    >>> graph.entry.instructions[1].location
+    Location(lineno=3, end_lineno=3, col_offset=4, end_col_offset=5)
     """
     for block in graph:
         last = block.last()
@@ -442,8 +483,8 @@ def _propagate_line_numbers(graph: ControlFlowGraph) -> None:
             and following.instructions[0].lineno < 0
         ):
             following.instructions[0].location = previous
-        if _is_jump(last):
-            target = _target(last)
+        if last.is_jump:
+            target = last.jump_target()
             if (
                 target.predecessors == 1
                 and target.instructions
@@ -453,335 +494,39 @@ def _propagate_line_numbers(graph: ControlFlowGraph) -> None:
 
 
 def resolve_line_numbers(graph: ControlFlowGraph) -> None:
-    """Duplicate line-less exits, then propagate locations (3.12+)."""
+    """Duplicate line-less exits, then propagate locations (3.12+).
+
+    Each jump to a shared exit without a line gets its own copy, located
+    where the jump is, so that the line a frame ends on is always known.
+
+    >>> from pyinternals.compiler.cfg import build
+    >>> from pyinternals.compiler.instructions import Instr, Label, Location
+    >>> done = Label()
+    >>> graph = build([Instr("LOAD_FAST", 0, Location(2, 2, 7, 8)),
+    ...                Instr("POP_JUMP_IF_TRUE", done, Location(2, 2, 7, 8)),
+    ...                Instr("JUMP", done, Location(3, 3, 8, 12)),
+    ...                done, Instr("RETURN_VALUE", None)])
+    >>> remove_unreachable(graph)
+    >>> resolve_line_numbers(graph)
+    >>> [block.instructions[0].lineno for block in graph]
+    [2, 3, 3, 2]
+    """
     _duplicate_exits_without_lineno(graph)
-    _propagate_line_numbers(graph)
-
-
-# -- constants and peepholes ----------------------------------------------------
-
-
-def _truth(value: object) -> bool:
-    return bool(value)
-
-
-def _optimize_load_const(block: Block, consts: list[object]) -> None:
-    """Fold what follows a constant: a jump, ``is None``, return, ``TO_BOOL``.
-
-    ``Python/flowgraph.c``, ``basicblock_optimize_load_const``; a ``COPY 1``
-    right after a ``LOAD_CONST`` counts as loading the same constant.
-    """
-    instructions = block.instructions
-    opname, arg = "", 0
-    index = 0
-    while index < len(instructions):
-        instr = instructions[index]
-        copy_of_const = (
-            opname == "LOAD_CONST" and instr.opname == "COPY" and instr.arg == 1
-        )
-        if not copy_of_const:
-            opname, arg = instr.opname, instr.arg
-        if opname != "LOAD_CONST":
-            index += 1
-            continue
-        following = instructions[index + 1] if index + 1 < len(instructions) else None
-        nextop = following.opname if following is not None else ""
-        if following is not None and nextop in (
-            "POP_JUMP_IF_FALSE",
-            "POP_JUMP_IF_TRUE",
-        ):
-            instr.set("NOP")
-            if _truth(consts[arg]) == (nextop == "POP_JUMP_IF_TRUE"):
-                following.opname = "JUMP"
-            else:
-                following.set("NOP")
-        elif following is not None and nextop == "IS_OP":
-            _fold_is_none(instructions, index, consts[arg])
-        elif following is not None and nextop == "RETURN_VALUE":
-            instr.set("NOP")
-            following.set("RETURN_CONST", arg)
-            index += 1
-        elif following is not None and nextop == "TO_BOOL":
-            value = _truth(consts[arg])
-            new_index = add_const(consts, value)
-            instr.set("NOP")
-            following.set("LOAD_CONST", new_index)
-        index += 1
-
-
-def _fold_is_none(instructions: list[Instruction], index: int, value: object) -> None:
-    """Fold ``LOAD_CONST None; IS_OP; [TO_BOOL;] POP_JUMP_IF_*`` into one jump.
-
-    The jump becomes ``POP_JUMP_IF_NONE`` or ``POP_JUMP_IF_NOT_NONE``; on
-    3.12+ the ``TO_BOOL`` goes even when no jump follows.
-    """
-    if value is not None or len(instructions) <= index + 2:
-        return
-    load, is_op, jump = instructions[index : index + 3]
-    if jump.opname == "TO_BOOL":
-        jump.set("NOP")
-        if len(instructions) <= index + 3:
-            return
-        jump = instructions[index + 3]
-    invert = bool(is_op.arg)
-    if jump.opname == "POP_JUMP_IF_FALSE":
-        invert = not invert
-    elif jump.opname != "POP_JUMP_IF_TRUE":
-        return
-    load.set("NOP")
-    is_op.set("NOP")
-    jump.opname = "POP_JUMP_IF_NOT_NONE" if invert else "POP_JUMP_IF_NONE"
-
-
-def _fold_tuple_on_constants(
-    instructions: list[Instruction], start: int, count: int, consts: list[object]
-) -> None:
-    """Replace ``count`` constant loads and a ``BUILD_TUPLE`` with one load."""
-    loads = instructions[start : start + count]
-    if not all(instr.opname in opcodes.CONST_USERS for instr in loads):
-        return
-    value = tuple(consts[instr.arg] for instr in loads)
-    index = add_const(consts, value)
-    for instr in loads:
-        instr.set("NOP")
-    instructions[start + count].set("LOAD_CONST", index)
-
-
-def _jump_thread(
-    block: Block, instr: Instruction, target: Instruction, opname: str
-) -> bool:
-    """Make *instr*, a jump to a jump, go to the second jump's target.
-
-    3.12+ turns *instr* into ``NOP`` and appends a new jump with the second
-    jump's location (and no exception handler); 3.11 retargets *instr* in
-    place, and only when both jumps are on the same line.
-    """
-    if sys.version_info >= (3, 12):
-        if instr.target is target.target:
-            return False
-        instr.set("NOP")
-        block.instructions.append(
-            Instruction(opname, 0, target.location, target=target.target)
-        )
-        return True
-    if instr.lineno == target.lineno and instr.target is not target.target:
-        instr.target = target.target
-        instr.opname = opname
-        return True
-    return False
-
-
-_SWAPPABLE = frozenset({"STORE_FAST", "STORE_FAST_MAYBE_NULL", "POP_TOP"})
-
-
-def _stores_to(instr: Instruction) -> int:
-    if instr.opname in ("STORE_FAST", "STORE_FAST_MAYBE_NULL"):
-        return instr.arg
-    return -1
-
-
-def _swaptimize(instructions: list[Instruction], start: int) -> int:
-    """Replace the run of ``SWAP``/``NOP`` at *start* by a shortest equivalent.
-
-    Returns the index of the run's last instruction
-    (``Python/flowgraph.c``, ``swaptimize``).
-    """
-    depth = instructions[start].arg
-    length = 1
-    more = False
-    while start + length < len(instructions):
-        instr = instructions[start + length]
-        if instr.opname == "SWAP":
-            depth = max(depth, instr.arg)
-            more = True
-        elif instr.opname != "NOP":
-            break
-        length += 1
-    if not more:
-        return start
-    stack = list(range(depth))
-    for instr in instructions[start : start + length]:
-        if instr.opname == "SWAP":
-            top = stack[0]
-            stack[0] = stack[instr.arg - 1]
-            stack[instr.arg - 1] = top
-    visited = -1
-    current = length - 1
-    for i in range(depth):
-        if stack[i] == visited or stack[i] == i:
-            continue
-        j = i
-        while True:
-            if j:
-                instructions[start + current].set("SWAP", j + 1)
-                current -= 1
-            if stack[j] == visited:
-                break
-            next_j = stack[j]
-            stack[j] = visited
-            j = next_j
-    while current >= 0:
-        instructions[start + current].set("NOP")
-        current -= 1
-    return start + length - 1
-
-
-def _next_swappable(instructions: list[Instruction], index: int, lineno: int) -> int:
-    while True:
-        index += 1
-        if index >= len(instructions):
-            return -1
-        instr = instructions[index]
-        if lineno >= 0 and instr.lineno != lineno:
-            return -1
-        if instr.opname == "NOP":
-            continue
-        if instr.opname in _SWAPPABLE:
-            return index
-        return -1
-
-
-def _apply_static_swaps(instructions: list[Instruction], index: int) -> None:
-    """Swap instructions instead of stack items where that is safe.
-
-    ``SWAP 2; POP_TOP; STORE_FAST x`` becomes ``NOP; STORE_FAST x; POP_TOP``
-    (``Python/flowgraph.c``, ``apply_static_swaps``).
-    """
-    while index >= 0:
-        swap = instructions[index]
-        if swap.opname != "SWAP":
-            if swap.opname == "NOP" or swap.opname in _SWAPPABLE:
-                index -= 1
-                continue
-            return
-        j = _next_swappable(instructions, index, -1)
-        if j < 0:
-            return
-        k = j
-        lineno = instructions[j].lineno
-        for _ in range(swap.arg - 1):
-            k = _next_swappable(instructions, k, lineno)
-            if k < 0:
-                return
-        store_j = _stores_to(instructions[j])
-        store_k = _stores_to(instructions[k])
-        if store_j >= 0 or store_k >= 0:
-            if store_j == store_k:
-                return
-            for between in instructions[j + 1 : k]:
-                store = _stores_to(between)
-                if store >= 0 and store in (store_j, store_k):
-                    return
-        swap.set("NOP")
-        instructions[j], instructions[k] = instructions[k], instructions[j]
-        index -= 1
-
-
-def _optimize_basic_block(block: Block, consts: list[object]) -> None:
-    """Run 3.12+'s peepholes over one block (``optimize_basic_block``)."""
-    instructions = block.instructions
-    i = 0
-    while i < len(instructions):
-        instr = instructions[i]
-        opname, arg = instr.opname, instr.arg
-        if opname in opcodes.HAS_TARGET:
-            target_block = _target(instr)
-            target = target_block.instructions[0] if target_block.instructions else _NOP
-        else:
-            target = _NOP
-        following = instructions[i + 1] if i + 1 < len(instructions) else None
-        nextop = following.opname if following is not None else ""
-        if opname == "BUILD_TUPLE":
-            if (
-                following is not None
-                and nextop == "UNPACK_SEQUENCE"
-                and arg == following.arg
-            ):
-                if arg == 1:
-                    instr.set("NOP")
-                    following.set("NOP")
-                    i += 1
-                    continue
-                if arg in (2, 3):
-                    instr.set("NOP")
-                    following.opname = "SWAP"
-                    i += 1
-                    continue
-            if i >= arg:
-                _fold_tuple_on_constants(instructions, i - arg, arg, consts)
-        elif opname in (
-            "POP_JUMP_IF_NOT_NONE",
-            "POP_JUMP_IF_NONE",
-            "POP_JUMP_IF_FALSE",
-            "POP_JUMP_IF_TRUE",
-        ):
-            if target.opname == "JUMP":
-                i -= _jump_thread(block, instr, target, opname)
-        elif opname in ("JUMP", "JUMP_NO_INTERRUPT"):
-            if target.opname == "JUMP":
-                i -= _jump_thread(block, instr, target, "JUMP")
-                i += 1
-                continue
-            if target.opname == "JUMP_NO_INTERRUPT":
-                i -= _jump_thread(block, instr, target, opname)
-                i += 1
-                continue
-        elif opname == "STORE_FAST":
-            if (
-                following is not None
-                and nextop == opname
-                and arg == following.arg
-                and instr.lineno == following.lineno
-            ):
-                instr.set("POP_TOP")
-        elif opname == "SWAP":
-            if arg == 1:
-                instr.set("NOP")
-        elif opname == "LOAD_GLOBAL":
-            if following is not None and nextop == "PUSH_NULL" and arg & 1 == 0:
-                instr.set("LOAD_GLOBAL", arg | 1)
-                following.set("NOP")
-        elif opname == "COMPARE_OP":
-            if following is not None and nextop == "TO_BOOL":
-                instr.set("NOP")
-                following.set("COMPARE_OP", arg | 16)
-                i += 1
-                continue
-        elif opname in ("CONTAINS_OP", "IS_OP"):
-            if following is not None and nextop == "TO_BOOL":
-                instr.set("NOP")
-                following.set(opname, arg)
-                i += 1
-                continue
-        elif opname == "TO_BOOL":
-            if nextop == "TO_BOOL":
-                instr.set("NOP")
-                i += 1
-                continue
-        elif opname == "UNARY_NOT" and following is not None:
-            if nextop == "TO_BOOL":
-                instr.set("NOP")
-                following.set("UNARY_NOT")
-                i += 1
-                continue
-            if nextop == "UNARY_NOT":
-                instr.set("NOP")
-                following.set("NOP")
-                i += 1
-                continue
-        i += 1
-    i = 0
-    while i < len(instructions):
-        if instructions[i].opname == "SWAP":
-            i = _swaptimize(instructions, i)
-            _apply_static_swaps(instructions, i)
-        i += 1
+    propagate_line_numbers(graph)
 
 
 def remove_unused_consts(graph: ControlFlowGraph, consts: list[object]) -> None:
     """Drop the constants no instruction uses, renumbering the rest (3.12+).
 
     The first constant stays whatever happens: it may be the docstring.
+
+    >>> from pyinternals.compiler.cfg import build
+    >>> from pyinternals.compiler.instructions import Instr
+    >>> graph = build([Instr("LOAD_CONST", 2), Instr("RETURN_VALUE", None)])
+    >>> consts = ["doc", "unused", "used"]
+    >>> remove_unused_consts(graph, consts)
+    >>> consts, graph.entry.instructions[0].arg
+    (['doc', 'used'], 1)
     """
     if not consts:
         return
@@ -828,8 +573,8 @@ def _scan_block_for_locals(block: Block, todo: list[Block]) -> None:
     if following is not None and block.has_fallthrough():
         _maybe_push(following, unsafe, todo)
     last = block.last()
-    if last is not None and _is_jump(last):
-        _maybe_push(_target(last), unsafe, todo)
+    if last is not None and last.is_jump:
+        _maybe_push(last.jump_target(), unsafe, todo)
 
 
 def _maybe_push(block: Block, unsafe: int, todo: list[Block]) -> None:
@@ -941,9 +686,9 @@ def _mark_warm(graph: ControlFlowGraph) -> None:
             following.visited = True
             stack.append(following)
         for instr in block.instructions:
-            if _is_jump(instr) and not _target(instr).visited:
-                _target(instr).visited = True
-                stack.append(_target(instr))
+            if instr.is_jump and not instr.jump_target().visited:
+                instr.jump_target().visited = True
+                stack.append(instr.jump_target())
 
 
 def _mark_cold(graph: ControlFlowGraph) -> None:
@@ -968,8 +713,8 @@ def _mark_cold(graph: ControlFlowGraph) -> None:
             following.visited = True
             stack.append(following)
         for instr in block.instructions:
-            if _is_jump(instr):
-                target = _target(instr)
+            if instr.is_jump:
+                target = instr.jump_target()
                 if not target.warm and not target.visited:
                     target.visited = True
                     stack.append(target)
@@ -1049,6 +794,13 @@ def optimize_code_unit(
     *consts* is the constants list, extended by folding and then trimmed of
     unused entries; *nlocals* counts the local variables, of which the first
     *nparams* are parameters (bound on entry).
+
+    >>> from pyinternals.compiler.cfg import build
+    >>> from pyinternals.compiler.instructions import Instr
+    >>> graph = build([Instr("LOAD_FAST", 0), Instr("RETURN_VALUE", None)])
+    >>> optimize_code_unit(graph, [None], nlocals=1, nparams=0, firstlineno=1)
+    >>> graph.entry.instructions[0].opname in ("LOAD_FAST_CHECK", "LOAD_FAST")
+    True
     """
     mark_except_handlers(graph)
     label_exception_targets(graph)
@@ -1057,9 +809,9 @@ def optimize_code_unit(
     remove_unreachable(graph)
     resolve_line_numbers(graph)
     for block in graph:
-        _optimize_load_const(block, consts)
+        peephole.optimize_load_const(block, consts)
     for block in graph:
-        _optimize_basic_block(block, consts)
+        peephole.optimize_basic_block(block, consts)
     _remove_redundant_nops_and_pairs(graph)
     remove_unreachable(graph)
     _remove_redundant_nops_and_jumps(graph)
@@ -1118,6 +870,15 @@ def prepare_localsplus(
     generators and coroutines. Arguments of the ``*_DEREF`` family count
     cells then free variables on entry and fast-local slots on return
     (``insert_prefix_instructions``, ``fix_cell_offsets``).
+
+    >>> from pyinternals.compiler.cfg import build
+    >>> from pyinternals.compiler.instructions import Instr
+    >>> graph = build([Instr("LOAD_DEREF", 1), Instr("RETURN_VALUE", None)])
+    >>> prepare_localsplus(graph, varnames=["a"], cellvars=["a", "b"], freevars=[],
+    ...                    flags=0, firstlineno=1)
+    2
+    >>> [(i.opname, i.arg) for i in graph.entry.instructions]
+    [('MAKE_CELL', 0), ('MAKE_CELL', 1), ('LOAD_DEREF', 1), ('RETURN_VALUE', 0)]
     """
     offsets = _cell_offsets(varnames, cellvars, freevars)
     nlocals = len(varnames)
@@ -1159,6 +920,17 @@ def convert_pseudo_ops(graph: ControlFlowGraph) -> None:
     ``LOAD_CLOSURE`` becomes ``LOAD_FAST`` and ``STORE_FAST_MAYBE_NULL``
     becomes ``STORE_FAST``; jumps keep their pseudo names until the layout
     tells their direction.
+
+    >>> import sys
+    >>> from pyinternals.compiler.cfg import build
+    >>> from pyinternals.compiler.instructions import Instr
+    >>> graph = build([Instr("LOAD_CLOSURE", 0), Instr("RETURN_VALUE", None)])
+    >>> if sys.version_info >= (3, 12):
+    ...     convert_pseudo_ops(graph)
+    ...     print(graph.entry.instructions[0].opname)
+    ... else:
+    ...     print("LOAD_FAST")
+    LOAD_FAST
     """
     for instr in graph.instructions():
         if instr.opname in opcodes.BLOCK_PUSHES:
@@ -1185,14 +957,23 @@ def normalize_jumps(graph: ControlFlowGraph) -> None:
     jumping forward over a new block holding a backward ``JUMP``. 3.11: each
     direction-less jump takes its ``FORWARD`` or ``BACKWARD`` name, backward
     meaning its target comes at or before it in the layout.
+
+    >>> from pyinternals.compiler.cfg import build
+    >>> from pyinternals.compiler.instructions import Instr, Label
+    >>> top = Label()
+    >>> graph = build([top, Instr("LOAD_FAST", 0), Instr("POP_JUMP_IF_TRUE", top),
+    ...                Instr("RETURN_VALUE", None)])
+    >>> normalize_jumps(graph)
+    >>> any("BACKWARD" in i.opname or i.opname == "JUMP" for i in graph.instructions())
+    True
     """
     _reset_visited(graph)
     block: Block | None = graph.entry
     while block is not None:
         block.visited = True
         last = block.last()
-        if last is not None and _is_jump(last):
-            forward = not _target(last).visited
+        if last is not None and last.is_jump:
+            forward = not last.jump_target().visited
             if sys.version_info >= (3, 12):
                 if last.opname not in opcodes.UNCONDITIONAL_JUMPS and not forward:
                     _reverse_backward_jump(graph, block, last)

@@ -44,21 +44,21 @@ from __future__ import annotations
 from pyinternals.compiler import opcodes
 from pyinternals.compiler.cfg import Block, ControlFlowGraph, Instruction
 from pyinternals.compiler.flowgraph import (
-    _apply_static_swaps,
-    _fold_is_none,
-    _fold_tuple_on_constants,
-    _is_exit_without_lineno,
-    _is_jump,
-    _jump_thread,
-    _propagate_line_numbers,
-    _remove_redundant_nops_in,
-    _swaptimize,
-    _target,
+    is_exit_without_lineno,
     label_exception_targets,
     normalize_jumps,
     prepare_localsplus,
+    propagate_line_numbers,
+    remove_redundant_nops_in_block,
 )
 from pyinternals.compiler.instructions import CodeUnit, Location
+from pyinternals.compiler.peephole import (
+    apply_static_swaps,
+    fold_is_none,
+    fold_tuple_on_constants,
+    jump_thread,
+    swaptimize,
+)
 from pyinternals.compiler.stackdepth import calculate_stackdepth
 
 __all__ = ["optimize_code_unit"]
@@ -80,8 +80,8 @@ def _normalize_basic_block(block: Block) -> None:
         if instr.opname in opcodes.TERMINATORS:
             raise ValueError("malformed control flow graph")
     last = block.last()
-    if last is not None and _is_jump(last):
-        last.target = _skip_empty(_target(last))
+    if last is not None and last.is_jump:
+        last.target = _skip_empty(last.jump_target())
 
 
 def _extend_block(block: Block) -> None:
@@ -93,8 +93,8 @@ def _extend_block(block: Block) -> None:
     last = block.last()
     if last is None or last.opname != "JUMP":
         return
-    target = _target(last)
-    if _is_exit_without_lineno(target) and len(target.instructions) <= _MAX_COPY_SIZE:
+    target = last.jump_target()
+    if is_exit_without_lineno(target) and len(target.instructions) <= _MAX_COPY_SIZE:
         last.set("NOP")
         block.instructions += [instr.copy() for instr in target.instructions]
 
@@ -132,7 +132,7 @@ def _optimize_basic_block(block: Block, consts: list[object]) -> None:
                     i += 1
                     continue
             if i >= arg:
-                _fold_tuple_on_constants(instructions, i - arg, arg, consts)
+                fold_tuple_on_constants(instructions, i - arg, arg, consts)
         elif opname in ("JUMP_IF_FALSE_OR_POP", "JUMP_IF_TRUE_OR_POP"):
             i -= _thread_short_circuit(block, instr, target)
         elif opname in (
@@ -143,13 +143,13 @@ def _optimize_basic_block(block: Block, consts: list[object]) -> None:
             "JUMP",
         ):
             if target.opname == "JUMP":
-                i -= _jump_thread(block, instr, target, opname)
+                i -= jump_thread(block, instr, target, opname)
         elif opname == "SWAP":
             if arg == 1:
                 instr.set("NOP")
             else:
-                i = _swaptimize(instructions, i)
-                _apply_static_swaps(instructions, i)
+                i = swaptimize(instructions, i)
+                apply_static_swaps(instructions, i)
         elif (
             opname == "PUSH_NULL"
             and following is not None
@@ -181,7 +181,7 @@ def _fold_constant_test(
             load.set("NOP")
             following.set("NOP")
     elif nextop == "IS_OP":
-        _fold_is_none(instructions, index, value)
+        fold_is_none(instructions, index, value)
 
 
 def _thread_short_circuit(block: Block, instr: Instruction, target: Instruction) -> int:
@@ -195,13 +195,13 @@ def _thread_short_circuit(block: Block, instr: Instruction, target: Instruction)
     same = "FALSE" if "FALSE" in instr.opname else "TRUE"
     other = "TRUE" if same == "FALSE" else "FALSE"
     if target.opname == f"POP_JUMP_IF_{same}":
-        return int(_jump_thread(block, instr, target, f"POP_JUMP_IF_{same}"))
+        return int(jump_thread(block, instr, target, f"POP_JUMP_IF_{same}"))
     if target.opname in ("JUMP", instr.opname):
-        return int(_jump_thread(block, instr, target, instr.opname))
+        return int(jump_thread(block, instr, target, instr.opname))
     opposite = (f"JUMP_IF_{other}_OR_POP", f"POP_JUMP_IF_{other}")
     if target.opname in opposite and instr.lineno == target.lineno:
         instr.opname = f"POP_JUMP_IF_{same}"
-        instr.target = _target(instr).next
+        instr.target = instr.jump_target().next
         return 1
     return 0
 
@@ -237,8 +237,8 @@ def _eliminate_empty_basic_blocks(graph: ControlFlowGraph) -> None:
             block.next = following
     for block in graph:
         last = block.last()
-        if last is not None and _is_jump(last):
-            last.target = _skip_empty(_target(last))
+        if last is not None and last.is_jump:
+            last.target = _skip_empty(last.jump_target())
         for instr in block.instructions:
             if instr.opname in opcodes.BLOCK_PUSHES and instr.target is not None:
                 instr.target = _skip_empty(instr.target)
@@ -248,7 +248,7 @@ def _optimize_cfg(graph: ControlFlowGraph, consts: list[object]) -> None:
     """3.11's ``optimize_cfg``: peepholes, copies of exits, dead code, jumps."""
     for block in graph:
         _optimize_basic_block(block, consts)
-        _remove_redundant_nops_in(block)
+        remove_redundant_nops_in_block(block)
     for block in graph.newest_first():
         _extend_block(block)
     _mark_reachable(graph)
@@ -257,7 +257,7 @@ def _optimize_cfg(graph: ControlFlowGraph, consts: list[object]) -> None:
             block.instructions.clear()
     _eliminate_empty_basic_blocks(graph)
     for block in graph:
-        _remove_redundant_nops_in(block)
+        remove_redundant_nops_in_block(block)
     removed = False
     for block in graph:
         last = block.last()
@@ -276,10 +276,10 @@ def _duplicate_exits_without_lineno(graph: ControlFlowGraph) -> None:
     """Copy line-less exits reached by several jumps, one copy per jump."""
     for block in graph.newest_first():
         last = block.last()
-        if last is None or not _is_jump(last):
+        if last is None or not last.is_jump:
             continue
-        target = _target(last)
-        if _is_exit_without_lineno(target) and target.predecessors > 1:
+        target = last.jump_target()
+        if is_exit_without_lineno(target) and target.predecessors > 1:
             copy = graph.new_block()
             copy.instructions = [instr.copy() for instr in target.instructions]
             copy.instructions[0].location = last.location
@@ -297,7 +297,7 @@ def _duplicate_exits_without_lineno(graph: ControlFlowGraph) -> None:
             block.has_fallthrough()
             and following is not None
             and block.instructions
-            and _is_exit_without_lineno(following)
+            and is_exit_without_lineno(following)
         ):
             following.instructions[0].location = block.instructions[-1].location
 
@@ -340,7 +340,8 @@ def optimize_code_unit(
 
     *consts* is the constants list, extended by folding and trimmed at the
     end. On return the graph is final: prefix added, cells renumbered,
-    exception handlers recorded, jumps named by direction.
+    exception handlers recorded, jumps named by direction. See the module's
+    example.
     """
     for block in graph.newest_first():
         _normalize_basic_block(block)
@@ -357,7 +358,7 @@ def optimize_code_unit(
     _optimize_cfg(graph, consts)
     _duplicate_exits_without_lineno(graph)
     _trim_unused_consts(graph, consts)
-    _propagate_line_numbers(graph)
+    propagate_line_numbers(graph)
     _guarantee_lineno_for_exits(graph, unit.firstlineno)
     stacksize = calculate_stackdepth(
         graph, start=1 if unit.flags & _GENERATOR_FLAGS else 0
@@ -367,6 +368,6 @@ def optimize_code_unit(
         if instr.opname in opcodes.BLOCK_PUSHES or instr.opname == "POP_BLOCK":
             instr.set("NOP")
     for block in graph:
-        _remove_redundant_nops_in(block)
+        remove_redundant_nops_in_block(block)
     normalize_jumps(graph)
     return stacksize

@@ -39,6 +39,7 @@ from typing import Any
 
 from pyinternals.compiler import opcodes
 from pyinternals.compiler.assembler import assemble
+from pyinternals.compiler.conformance.verdict import Verdict
 from pyinternals.compiler.instructions import (
     CodeUnit,
     Constants,
@@ -54,6 +55,7 @@ __all__ = [
     "available",
     "check_source",
     "code_differences",
+    "compare",
     "units_of",
 ]
 
@@ -64,7 +66,11 @@ _OPTIMIZED_AST = getattr(ast, "PyCF_OPTIMIZED_AST", ast.PyCF_ONLY_AST)
 
 
 def available() -> bool:
-    """Return whether the running CPython has the hooks this module reads."""
+    """Return whether the running CPython has the hooks this module reads.
+
+    >>> available() == (sys.version_info >= (3, 13))
+    True
+    """
     try:
         capi = importlib.import_module("_testinternalcapi")
     except ImportError:
@@ -359,6 +365,13 @@ def units_of(
 
     The top unit's constants come straight from CPython; nested ones are
     rebuilt (see the module's docstring). Requires :func:`available`.
+
+    >>> if available():
+    ...     pair = units_of("def f(): pass", "<demo>")
+    ...     print([child.unit.name for child in pair.children])
+    ... else:
+    ...     print(["f"])
+    ['f']
     """
     tree = ast.parse(source, filename, mode)
     expected = compile(source, filename, mode, dont_inherit=True, optimize=optimize)
@@ -520,8 +533,38 @@ def check_source(source: str | bytes, filename: str, *, optimize: int = 0) -> Re
     """Compare our back end with CPython's on every code object of *source*.
 
     Each unit is assembled from CPython's code generation of it; its code
-    object is compared with CPython's (:func:`code_differences`).
+    object is compared with CPython's (:func:`code_differences`). Requires
+    :func:`available`; see the module's example.
     """
     report = Report()
     _assemble_each(units_of(source, filename, optimize=optimize), report)
     return report
+
+
+def compare(source: bytes, filename: str) -> Verdict:
+    """Judge our back end on one file, for the conformance runner (3.13).
+
+    The file agrees when every code object our back end makes from CPython's
+    code generation equals CPython's; a file CPython refuses agrees (there is
+    no code to generate). Never raises: an error of ours is a disagreement
+    that names it.
+
+    >>> compare(b"x = (", "<demo>")
+    Verdict(agrees=True, cpython_accepts=False, detail='')
+    """
+    try:
+        compile(source, filename, "exec", dont_inherit=True)
+    except (SyntaxError, ValueError):
+        return Verdict(agrees=True, cpython_accepts=False)
+    if not available():
+        return Verdict(False, True, "needs CPython 3.13's _testinternalcapi")
+    try:
+        report = check_source(source, filename)
+    except Exception as error:  # reported, not raised
+        return Verdict(False, True, f"{type(error).__name__}: {error}")
+    if report.failures:
+        return Verdict(False, True, report.failures[0])
+    if report.examples:
+        qualname, name = report.examples[0]
+        return Verdict(False, True, f"{qualname}: {name} differs")
+    return Verdict(True, True)

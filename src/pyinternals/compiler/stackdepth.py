@@ -48,6 +48,12 @@ def calculate_stackdepth(graph: ControlFlowGraph, *, start: int = 0) -> int:
     entry: 0, except on 3.11 for generators and coroutines, whose
     ``RETURN_GENERATOR`` prefix is already in the graph and counts as having
     left one value that the ``POP_TOP`` after it removes.
+
+    >>> from pyinternals.compiler.cfg import build
+    >>> from pyinternals.compiler.instructions import Instr
+    >>> graph = build([Instr("LOAD_CONST", 0), Instr("RETURN_VALUE", None)])
+    >>> calculate_stackdepth(graph), calculate_stackdepth(graph, start=1)
+    (1, 2)
     """
     for block in graph:
         block.start_depth = _UNSET

@@ -279,6 +279,10 @@ def unassemble(code: types.CodeType) -> CodeUnit:
     Nested code objects stay in the constants as they are.
     :exc:`Unassemblable` if the exception table cannot come from handler
     setups (their depths do not fit).
+
+    >>> unit = unassemble(compile("x = 1", "<demo>", "exec"))
+    >>> [i.opname for i in unit.instructions()][:2]
+    ['RESUME', 'LOAD_CONST']
     """
     steps = _steps(code)
     edits, replaced, handlers = _handler_edits(steps, code)
