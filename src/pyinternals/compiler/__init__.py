@@ -19,7 +19,8 @@ The back end, from tree to code object:
   a sequence of the instructions of :mod:`~pyinternals.compiler.instructions`;
 * :mod:`~pyinternals.compiler.cfg` cuts it into basic blocks, which
   :mod:`~pyinternals.compiler.flowgraph` (3.12+) or
-  :mod:`~pyinternals.compiler.flowgraph311` optimizes, and
+  :mod:`~pyinternals.compiler.flowgraph311` optimizes (with the rewrites
+  inside one block in :mod:`~pyinternals.compiler.peephole`), and
   :mod:`~pyinternals.compiler.stackdepth` measures, with the facts about each
   instruction in :mod:`~pyinternals.compiler.opcodes`;
 * :mod:`~pyinternals.compiler.assembler` lays out the bytes and writes the
@@ -65,6 +66,7 @@ from pyinternals.compiler import (
     oracle,
     parser,
     pegen,
+    peephole,
     pipeline,
     programs,
     render,
@@ -109,6 +111,7 @@ __all__ = [
     "parse",
     "parser",
     "pegen",
+    "peephole",
     "pipeline",
     "programs",
     "render",
