@@ -146,6 +146,8 @@ nitpick_ignore_regex = [
     # that name them (the chapters show them as listings) cannot link there.
     (r"py:.*", r"(?:.*\.)?_[A-Za-z]\w*(?:\.\w+)*"),
     (r"c:.*", r"Py\w+|_Py\w+|Py_\w+|size_t|uint\w*_t|int\w*_t|ssize_t"),
+    # Methods and attributes of builtins (str.splitlines, int.bit_length).
+    (r"py:(?:meth|attr)", rf"(?:{'|'.join(dir(builtins))})\.\w+"),
 ]
 nitpick_ignore = [
     (role, name)

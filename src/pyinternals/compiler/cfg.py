@@ -148,9 +148,9 @@ class Block:
 
 
 class ControlFlowGraph:
-    """The blocks of one code unit, from :attr:`entry` along ``next`` links.
+    """The blocks of one code unit, from ``entry`` along ``next`` links.
 
-    :attr:`allocated` keeps every block ever made, in the order they were
+    ``allocated`` keeps every block ever made, in the order they were
     made (CPython's ``b_list``, which runs the other way); blocks that fall
     out of the layout stay there, empty or unreachable.
     """

@@ -188,7 +188,7 @@ class FrameBlock:
     ``except ... as name``.
     """
 
-    type: FrameType
+    kind: FrameType
     block: Label | None
     loc: Location
     exit: Label | None = None
@@ -874,7 +874,7 @@ class Compiler:
     def pop_fblock(self, kind: FrameType) -> None:
         """Leave the innermost frame block (``compiler_pop_fblock``)."""
         popped = self.unit.fblocks.pop()
-        assert popped.type is kind
+        assert popped.kind is kind
 
     # -- errors --------------------------------------------------------------
 

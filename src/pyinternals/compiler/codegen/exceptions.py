@@ -112,7 +112,7 @@ def unwind_fblock(
     >>> c.unit.code.body[-2:]
     [Instr(SWAP 2), Instr(POP_TOP)]
     """
-    kind = info.type
+    kind = info.kind
     if kind in (
         FrameType.WHILE_LOOP,
         FrameType.EXCEPTION_HANDLER,
@@ -192,19 +192,19 @@ def unwind_fblock_stack(
     >>> c.push_fblock(NO_LOCATION, FrameType.WHILE_LOOP, Label(), Label())
     >>> c.push_fblock(NO_LOCATION, FrameType.TRY_EXCEPT, Label())
     >>> _, loop = unwind_fblock_stack(c, NO_LOCATION, False, stop_at_loop=True)
-    >>> loop.type, c.unit.code.body[-1], len(c.unit.fblocks)
+    >>> loop.kind, c.unit.code.body[-1], len(c.unit.fblocks)
     (<FrameType.WHILE_LOOP: 'while loop'>, Instr(POP_BLOCK), 2)
     """
     fblocks = c.unit.fblocks
     if not fblocks:
         return where, None
     top = fblocks[-1]
-    if top.type is FrameType.EXCEPTION_GROUP_HANDLER:
+    if top.kind is FrameType.EXCEPTION_GROUP_HANDLER:
         c.fail(
             where,
             "'break', 'continue' and 'return' cannot appear in an except* block",
         )
-    if stop_at_loop and top.type in (FrameType.WHILE_LOOP, FrameType.FOR_LOOP):
+    if stop_at_loop and top.kind in (FrameType.WHILE_LOOP, FrameType.FOR_LOOP):
         return where, top
     fblocks.pop()
     try:

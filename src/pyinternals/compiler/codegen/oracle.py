@@ -40,6 +40,7 @@ from pyinternals.compiler.optimizer import optimize as fold
 __all__ = [
     "Agreement",
     "Difference",
+    "Row",
     "SequenceTree",
     "agreement",
     "compare_metadata",

@@ -37,6 +37,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pyinternals.compiler.tokenizer import detect_encoding
+from pyinternals.compiler.visualizer import data, page, text
 from pyinternals.compiler.visualizer.data import (
     AnnotatedCode,
     Arrow,
@@ -53,6 +54,7 @@ from pyinternals.compiler.visualizer.text import format_code, format_text
 __all__ = [
     "AnnotatedCode",
     "Arrow",
+    "CompileSource",
     "HandlerRange",
     "Row",
     "SourceSpan",
@@ -60,13 +62,16 @@ __all__ = [
     "annotate",
     "annotate_source",
     "compile_with_cpython",
+    "data",
     "find_code",
     "format_code",
     "format_text",
     "html_fragment",
     "html_page",
+    "page",
     "show",
     "stack_depths",
+    "text",
 ]
 
 CompileSource = Callable[[bytes, str], types.CodeType]

@@ -477,7 +477,7 @@ def html_fragment(
     """Return the HTML of one annotated code object (and with *nested*, its children).
 
     The fragment is one ``<div class="pyi-vz">`` that carries its own style
-    and script, ready for :class:`IPython.display.HTML` or a page of its
+    and script, ready for ``IPython.display.HTML`` or a page of its
     own. *token* is the ``id`` of that ``div`` (made unique per render if
     not given).
 
