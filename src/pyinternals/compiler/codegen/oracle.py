@@ -32,7 +32,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pyinternals.compiler.codegen import generate_units
 from pyinternals.compiler.codegen.core import GeneratedUnit
 from pyinternals.compiler.instructions import Instr, Label
 from pyinternals.compiler.optimizer import optimize as fold
@@ -168,6 +167,9 @@ def _rows(unit: GeneratedUnit) -> SequenceTree:
 def _our_units(
     source: str | bytes, filename: str, mode: str, optimize: int
 ) -> GeneratedUnit:
+    # Imported here: the package imports this module while it is being built.
+    from pyinternals.compiler.codegen import generate_units
+
     tree = fold(ast.parse(source, filename, mode), level=optimize)
     return generate_units(tree, filename, mode=mode, optimize=optimize)
 
