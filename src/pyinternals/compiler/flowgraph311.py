@@ -58,6 +58,7 @@ from pyinternals.compiler.peephole import (
     fold_tuple_on_constants,
     jump_thread,
     swaptimize,
+    unpack_built_tuple,
 )
 from pyinternals.compiler.stackdepth import calculate_stackdepth
 
@@ -116,21 +117,9 @@ def _optimize_basic_block(block: Block, consts: list[object]) -> None:
         if opname == "LOAD_CONST" and following is not None:
             _fold_constant_test(instructions, i, consts)
         elif opname == "BUILD_TUPLE":
-            if (
-                following is not None
-                and nextop == "UNPACK_SEQUENCE"
-                and arg == following.arg
-            ):
-                if arg == 1:
-                    instr.set("NOP")
-                    following.set("NOP")
-                    i += 1
-                    continue
-                if arg in (2, 3):
-                    instr.set("NOP")
-                    following.opname = "SWAP"
-                    i += 1
-                    continue
+            if unpack_built_tuple(instructions, i):
+                i += 1
+                continue
             if i >= arg:
                 fold_tuple_on_constants(instructions, i - arg, arg, consts)
         elif opname in ("JUMP_IF_FALSE_OR_POP", "JUMP_IF_TRUE_OR_POP"):

@@ -44,6 +44,7 @@ __all__ = [
     "optimize_basic_block",
     "optimize_load_const",
     "swaptimize",
+    "unpack_built_tuple",
 ]
 
 _NOP = Instruction("NOP")
@@ -174,6 +175,34 @@ def fold_tuple_on_constants(
     for instr in loads:
         instr.set("NOP")
     instructions[start + count].set("LOAD_CONST", index)
+
+
+def unpack_built_tuple(instructions: list[Instruction], index: int) -> bool:
+    """Drop a tuple that is built only to be unpacked again; say whether it was.
+
+    ``BUILD_TUPLE n`` followed by ``UNPACK_SEQUENCE n`` (``a, b = b, a``)
+    leaves the values where they were, in reverse order: for one value both
+    go, for two or three a ``SWAP`` is enough. Both optimizers, 3.11's and
+    3.13's, make this rewrite (``optimize_basic_block``).
+
+    >>> from pyinternals.compiler.cfg import Instruction
+    >>> code = [Instruction("BUILD_TUPLE", 2), Instruction("UNPACK_SEQUENCE", 2)]
+    >>> unpack_built_tuple(code, 0), [(i.opname, i.arg) for i in code]
+    (True, [('NOP', 0), ('SWAP', 2)])
+    """
+    build = instructions[index]
+    following = instructions[index + 1] if index + 1 < len(instructions) else None
+    count = build.arg
+    if following is None or following.opname != "UNPACK_SEQUENCE":
+        return False
+    if following.arg != count or count not in (1, 2, 3):
+        return False
+    build.set("NOP")
+    if count == 1:
+        following.set("NOP")
+    else:
+        following.opname = "SWAP"
+    return True
 
 
 def jump_thread(
@@ -351,21 +380,9 @@ def optimize_basic_block(block: Block, consts: list[object]) -> None:
         following = instructions[i + 1] if i + 1 < len(instructions) else None
         nextop = following.opname if following is not None else ""
         if opname == "BUILD_TUPLE":
-            if (
-                following is not None
-                and nextop == "UNPACK_SEQUENCE"
-                and arg == following.arg
-            ):
-                if arg == 1:
-                    instr.set("NOP")
-                    following.set("NOP")
-                    i += 1
-                    continue
-                if arg in (2, 3):
-                    instr.set("NOP")
-                    following.opname = "SWAP"
-                    i += 1
-                    continue
+            if unpack_built_tuple(instructions, i):
+                i += 1
+                continue
             if i >= arg:
                 fold_tuple_on_constants(instructions, i - arg, arg, consts)
         elif opname in (
