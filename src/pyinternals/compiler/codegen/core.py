@@ -54,6 +54,7 @@ from pyinternals.compiler.scopes import Block, BlockType, Def, Scope
 
 __all__ = [
     "PY313",
+    "PYCF_ALLOW_TOP_LEVEL_AWAIT",
     "STACK_USE_GUIDELINE",
     "CodeFlag",
     "Compiler",
@@ -101,6 +102,7 @@ class CodeFlag(enum.IntFlag):
 _PYCF_MASK = 0x20000 | 0x40000 | 0x80000 | 0x100000 | 0x200000 | 0x400000
 _PYCF_MASK |= 0x800000 | 0x1000000
 PYCF_ALLOW_TOP_LEVEL_AWAIT = 0x2000
+"""The ``compile()`` flag that lets ``await`` appear at module level."""
 
 # The future features that change code generation (Python/future.c).
 _FUTURE_FLAGS = {
