@@ -36,12 +36,12 @@ test: $(NOX)
 	$(NOX) -s test
 
 book: $(NOX)
-	$(REQUIRE) $(SYSTEM_FOR_BOOK)
+	$(REQUIRE) $(SYSTEM_FOR_BOOK) $(SYSTEM_FOR_CPYTHON)
 	$(NOX) -s book
 	@echo "The book is in _build/html/index.html"
 
 pdf: $(NOX)
-	$(REQUIRE) $(SYSTEM_FOR_PDF)
+	$(REQUIRE) $(SYSTEM_FOR_PDF) $(SYSTEM_FOR_CPYTHON)
 	$(NOX) -s pdf
 
 lint: $(NOX)

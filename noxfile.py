@@ -35,8 +35,13 @@ def test(session: nox.Session) -> None:
 
 @nox.session
 def book(session: nox.Session) -> None:
-    """Execute the chapters and build the HTML book into _build/html."""
+    """Execute the chapters and build the HTML book into _build/html.
+
+    Pages that set 3.11 beside 3.13 run their 3.13 half on the pinned
+    CPython 3.13.5, built here first when the cache does not have it.
+    """
     _install_project(session, "book")
+    pinned = _pinned_cpython(session)
     session.run(
         "sphinx-build",
         *SPHINX_STRICT,
@@ -45,6 +50,7 @@ def book(session: nox.Session) -> None:
         "book",
         str(BUILD / "html"),
         *session.posargs,
+        env={"PYINTERNALS_PINNED_PYTHON": str(pinned)},
     )
 
 
@@ -52,8 +58,17 @@ def book(session: nox.Session) -> None:
 def pdf(session: nox.Session) -> None:
     """Build the book as a PDF through LaTeX and latexmk."""
     _install_project(session, "book")
+    pinned = _pinned_cpython(session)
     latex = BUILD / "latex"
-    session.run("sphinx-build", *SPHINX_STRICT, "-b", "latex", "book", str(latex))
+    session.run(
+        "sphinx-build",
+        *SPHINX_STRICT,
+        "-b",
+        "latex",
+        "book",
+        str(latex),
+        env={"PYINTERNALS_PINNED_PYTHON": str(pinned)},
+    )
     session.run("make", "-C", str(latex), "all-pdf", external=True, silent=True)
     # Figures are PDFs too; the books are the ones with a .tex of their own.
     pdfs = [tex.with_suffix(".pdf") for tex in sorted(latex.glob("*.tex"))]

@@ -8,7 +8,10 @@ that the chapter explains and checking it against the real one:
   and the memory visualizer;
 * :mod:`pyinternals.compiler` -- Chapter 3, from source to bytecode: the
   tokenizer, the PEG parser and its generator, symbol tables and the AST
-  optimizer.
+  optimizer, then the code generator, back end, disassembler and
+  visualizer;
+* :mod:`pyinternals.pinned` -- runs code on the pinned CPython 3.13.5, for
+  the pages that set 3.11 beside 3.13.
 """
 
 __version__ = "0.1.0"
