@@ -18,9 +18,10 @@ SYSTEM_FOR_PDF := $(SYSTEM_FOR_BOOK) latexmk texlive-latex-recommended \
 SYSTEM_FOR_NATIVE := valgrind $(PYTHON_HEADERS)
 # To build CPython and run the tests cpython/build.py runs: a compiler and
 # make, patch (for the series), and the headers of the libraries behind the
-# extension modules those tests import (ctypes, zlib, lzma, bz2).
+# extension modules those tests import (ctypes, zlib, lzma, bz2), and ssl,
+# which pip needs in the virtual environment `nox -s test-pinned` makes.
 SYSTEM_FOR_CPYTHON := build-essential patch pkg-config libffi-dev zlib1g-dev \
-	liblzma-dev libbz2-dev
+	liblzma-dev libbz2-dev libssl-dev
 
 .PHONY: all book pdf test lint typecheck native cpython conformance conformance-backend bench clean
 
@@ -32,8 +33,8 @@ $(NOX):
 	$(TOOLS_VENV)/bin/python -m pip install --quiet "nox>=2024.10.9"
 
 test: $(NOX)
-	$(REQUIRE) $(SYSTEM_FOR_TEST)
-	$(NOX) -s test
+	$(REQUIRE) $(SYSTEM_FOR_TEST) $(SYSTEM_FOR_CPYTHON)
+	$(NOX) -s test test-pinned
 
 book: $(NOX)
 	$(REQUIRE) $(SYSTEM_FOR_BOOK) $(SYSTEM_FOR_CPYTHON)

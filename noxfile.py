@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+import tomllib
 from pathlib import Path
 
 import nox
@@ -31,6 +32,39 @@ def test(session: nox.Session) -> None:
     """Unit tests, doctests in src/ and the >>> examples in the chapters."""
     _install_project(session, "test")
     session.run("pytest", *session.posargs)
+
+
+@nox.session(name="test-pinned", python=False)
+def test_pinned(session: nox.Session) -> None:
+    """Chapter 3's tests and doctests again, on the pinned CPython 3.13.5.
+
+    The compiler supports 3.11 and 3.13, and some of its checks only exist
+    on 3.13: those against CPython's own code generator and optimizer, which
+    3.13 exposes in ``_testinternalcapi``. A virtual environment made from
+    the pinned interpreter gets the test dependencies of ``pyproject.toml``;
+    the package is imported from ``src/``.
+    """
+    python = _pinned_cpython(session)
+    venv = ROOT / ".nox" / "test-pinned"
+    venv_python = venv / "bin" / "python"
+    if not venv_python.exists() or venv_python.resolve() != python.resolve():
+        session.run(str(python), "-m", "venv", "--clear", str(venv), external=True)
+    with (ROOT / "pyproject.toml").open("rb") as project:
+        needs = tomllib.load(project)["project"]["optional-dependencies"]["test"]
+    session.run(
+        str(venv_python), "-m", "pip", "install", "--quiet", *needs, external=True
+    )
+    session.run(
+        str(venv_python),
+        "-m",
+        "pytest",
+        "tests/compiler",
+        "src/pyinternals/compiler",
+        "src/pyinternals/pinned.py",
+        *session.posargs,
+        env={"PYTHONPATH": str(ROOT / "src")},
+        external=True,
+    )
 
 
 @nox.session
