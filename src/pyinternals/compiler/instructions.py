@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import types
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -137,12 +138,19 @@ def constant_key(value: object) -> object:
     ``1 == 1.0 == True`` in Python, but a code object must keep all three; and
     ``0.0 == -0.0`` but the sign must survive. The key pairs a value with its
     type, looks inside tuples and frozensets, tells ``-0.0`` from ``0.0`` and
-    makes every NaN and every code object a key of its own, as
-    ``_PyCode_ConstantKey`` in ``Objects/codeobject.c`` does.
+    makes every NaN a key of its own, as ``_PyCode_ConstantKey`` in
+    ``Objects/codeobject.c`` does. Code objects are keyed by value, as there:
+    code objects compare equal when their names, flags, line numbers,
+    bytecode and constants (keyed in the same way) are, so a ``lambda``
+    compiled twice from the same source is one constant. Any other object is
+    a key of its own.
 
     >>> constant_key(1) == constant_key(1.0), constant_key(0.0) == constant_key(-0.0)
     (False, False)
     >>> constant_key((1, 2)) == constant_key((1, 2))
+    True
+    >>> twice = [compile("lambda: 0", "<demo>", "eval").co_consts[0] for _ in "ab"]
+    >>> constant_key(twice[0]) == constant_key(twice[1])
     True
     """
     kind = type(value)
@@ -168,6 +176,9 @@ def constant_key(value: object) -> object:
     if kind is frozenset:
         assert isinstance(value, frozenset)
         return (kind, frozenset(constant_key(item) for item in value))
+    if kind is types.CodeType:
+        # ``code.__eq__`` and ``code.__hash__`` already compare by value.
+        return (kind, value)
     return (kind, id(value))
 
 

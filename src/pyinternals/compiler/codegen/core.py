@@ -682,16 +682,11 @@ class Compiler:
     def add_const(self, value: object) -> int:
         """Return the slot of a constant, adding it (``compiler_add_const``).
 
-        Code objects are constants like any other, and CPython compares them
-        by value: a ``lambda`` compiled twice from the same source (in a
-        ``while`` test, which is compiled twice) becomes one constant.
+        Code objects are constants like any other, compared by value: a
+        ``lambda`` compiled twice from the same source (in a ``while`` test,
+        which is compiled twice) becomes one constant.
         """
-        consts = self.unit.code.consts
-        if type(value) is types.CodeType:
-            for slot, existing in enumerate(consts.values):
-                if type(existing) is types.CodeType and existing == value:
-                    return slot
-        return consts.add(value)
+        return self.unit.code.consts.add(value)
 
     def load_const(self, where: Location, value: object) -> None:
         """Emit ``LOAD_CONST`` of *value* (``ADDOP_LOAD_CONST``)."""
