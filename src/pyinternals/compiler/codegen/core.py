@@ -338,18 +338,11 @@ def _symbol_tables(tree: ast.mod, filename: str) -> tuple[Block, dict[int, Block
 
     The index keeps the blocks of inlined comprehensions (3.12+), which the
     analysis removes from their parent's children but whose names the code
-    generator still needs (``_PySymtable_Lookup`` finds them by key).
+    generator still needs (``_PySymtable_Lookup`` finds them by key); see
+    :class:`~pyinternals.compiler.scopes.SymbolTables`.
     """
-    features = scopes.future_features(tree, filename)
-    top = scopes._Collector(filename, features).visit_module(tree)
-    index: dict[int, Block] = {}
-    pending = [top]
-    while pending:
-        block = pending.pop()
-        index[block.key] = block
-        pending.extend(block.children)
-    scopes._Analyzer(filename).analyze_block(top, None, set(), set(), set(), None)
-    return top, index
+    tables = scopes.build_tables(tree, filename)
+    return tables.top, dict(tables.blocks)
 
 
 def _future_location(tree: ast.mod) -> Location:
