@@ -228,6 +228,32 @@ class CodeUnit:
     code generation ends (the assembler adds the ones it computes);
     *fasthidden* (3.12+) are the names an inlined comprehension hides.
     *body* is the instruction sequence with its labels in place.
+
+    *argcount* is ``co_argcount``: every positional parameter, the
+    positional-only ones included (*posonlyargcount* says how many of them
+    are positional-only); ``*args``, ``**kwargs`` and the *kwonlyargcount*
+    keyword-only parameters are not counted in it.
+
+    Cell and free variables: *cellvars* are in CPython's cell order (the
+    sorted names of the cells, then ``__class__`` and ``__classdict__`` when
+    a class body needs them), and *freevars* in the order the code generator
+    gives them (the sorted free names, then any it adds on the way, such as
+    ``__classdict__``). The argument of ``MAKE_CELL``,
+    ``LOAD_CLOSURE`` and the ``*_DEREF`` family counts *cellvars* first, then
+    *freevars*, from 0; the assembler turns it into a frame slot, moving a
+    cell that is also a parameter onto that parameter's slot
+    (``fix_cell_offsets`` in ``Python/flowgraph.c``).
+
+    Labels in *body* (3.11): the 3.11 code generator cuts the basic blocks
+    itself, so every :class:`Label` starts a new block there, and a label
+    must stand wherever 3.11 starts one; some 3.11 passes walk the blocks
+    newest first, so labels must also be made (numbered) in the order 3.11
+    makes its blocks. On 3.12+ only labels that a jump names cut a block.
+
+    >>> def f(a, /, b, *args, c): pass
+    >>> code = f.__code__
+    >>> code.co_argcount, code.co_posonlyargcount, code.co_kwonlyargcount
+    (2, 1, 1)
     """
 
     name: str
