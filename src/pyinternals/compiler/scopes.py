@@ -1273,8 +1273,10 @@ class SymbolTables:
     >>> tables = build_tables(tree)
     >>> comprehension = tree.body[0].value
     >>> block = tables.lookup(comprehension)
-    >>> block.comp_inlined == _PY312, block in tables.top.children
-    (True, False)
+    >>> block.name, block.comp_inlined == _PY312
+    ('listcomp', True)
+    >>> (block in tables.top.children) == (not block.comp_inlined)
+    True
     """
 
     top: Block
