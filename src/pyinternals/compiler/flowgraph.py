@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import itertools
 import sys
+from collections.abc import Callable, Iterable
 
 from pyinternals.compiler import opcodes, peephole
 from pyinternals.compiler.cfg import Block, ControlFlowGraph, Instruction
@@ -60,6 +61,7 @@ __all__ = [
     "copy_exit_for_jump",
     "is_exit_without_lineno",
     "label_exception_targets",
+    "locate_fallthrough_exits",
     "mark_except_handlers",
     "normalize_jumps",
     "optimize_code_unit",
@@ -447,6 +449,39 @@ def copy_exit_for_jump(
     return copy
 
 
+def locate_fallthrough_exits(
+    blocks: Iterable[Block], is_exit: Callable[[Block], bool]
+) -> None:
+    """Give each exit that a block of *blocks* falls into that block's last line.
+
+    *is_exit* picks the blocks that need it (an exit without a line number,
+    say); the location of the falling block's last instruction goes on the
+    exit's first. The second half of ``duplicate_exits_without_lineno``
+    (``Python/flowgraph.c``).
+
+    >>> from pyinternals.compiler.cfg import build
+    >>> from pyinternals.compiler.instructions import Instr, Label
+    >>> here, other = Location(3, 3, 0, 1), Label()
+    >>> graph = build([
+    ...     Instr("LOAD_CONST", 0, here), Instr("POP_JUMP_IF_TRUE", other, here),
+    ...     Instr("RETURN_VALUE", None),
+    ...     other, Instr("RETURN_VALUE", None, here),
+    ... ])
+    >>> locate_fallthrough_exits(graph, lambda block: block is not graph.entry)
+    >>> [i.location.lineno for i in graph.instructions()]
+    [3, 3, 3, 3]
+    """
+    for block in blocks:
+        following = block.next
+        if (
+            block.has_fallthrough()
+            and following is not None
+            and block.instructions
+            and is_exit(following)
+        ):
+            following.instructions[0].location = block.instructions[-1].location
+
+
 def _duplicate_exits_without_lineno(graph: ControlFlowGraph) -> None:
     """Give every exit without a line number a single predecessor.
 
@@ -464,15 +499,7 @@ def _duplicate_exits_without_lineno(graph: ControlFlowGraph) -> None:
             continue
         if target.predecessors > 1:
             copy_exit_for_jump(graph, last, target).labelled = True
-    for block in graph:
-        following = block.next
-        if (
-            block.has_fallthrough()
-            and following is not None
-            and block.instructions
-            and _is_exit_or_eval_check_without_lineno(following)
-        ):
-            following.instructions[0].location = block.instructions[-1].location
+    locate_fallthrough_exits(graph, _is_exit_or_eval_check_without_lineno)
 
 
 def propagate_line_numbers(graph: ControlFlowGraph) -> None:

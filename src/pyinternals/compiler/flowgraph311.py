@@ -47,6 +47,7 @@ from pyinternals.compiler.flowgraph import (
     copy_exit_for_jump,
     is_exit_without_lineno,
     label_exception_targets,
+    locate_fallthrough_exits,
     normalize_jumps,
     prepare_unit_localsplus,
     propagate_line_numbers,
@@ -274,15 +275,7 @@ def _duplicate_exits_without_lineno(graph: ControlFlowGraph) -> None:
     for block in graph.newest_first():
         while block.next is not None and not block.next.instructions:
             block.next = block.next.next
-    for block in graph.newest_first():
-        following = block.next
-        if (
-            block.has_fallthrough()
-            and following is not None
-            and block.instructions
-            and is_exit_without_lineno(following)
-        ):
-            following.instructions[0].location = block.instructions[-1].location
+    locate_fallthrough_exits(graph.newest_first(), is_exit_without_lineno)
 
 
 def _trim_unused_consts(graph: ControlFlowGraph, consts: list[object]) -> None:
