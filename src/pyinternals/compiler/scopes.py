@@ -1257,7 +1257,7 @@ class SymbolTables:
     r"""The symbol tables of one program: its module block and every block by key.
 
     *top* is the module's :class:`Block`, the root of the tree of children.
-    *blocks* maps each block's :attr:`Block.key` to the block, for every block
+    *blocks* maps each block's ``key`` to the block, for every block
     the tree had before the analysis: in 3.12+ this includes the blocks of
     inlined comprehensions, which the analysis removes from their parent's
     children but whose names the code generator still needs (the

@@ -116,7 +116,7 @@ def constants_table(values: Iterable[object]) -> Constants:
     """Return a constants table holding *values* in their slots, as they are.
 
     Unlike adding them one by one, equal values keep their own slots (a
-    code object's ``co_consts`` is taken as it is); later :meth:`add` calls
+    code object's ``co_consts`` is taken as it is); later ``add`` calls
     find them (an equal value, the last slot that holds one).
 
     >>> table = constants_table([None, "doc", None])
