@@ -133,3 +133,18 @@ def test_a_cpython_test_module_passes_under_our_compiler() -> None:
     assert comparison.cpython.count("pass") > 10
     assert not comparison.ours.crash
     assert comparison.regressions == {}
+
+
+def test_a_test_module_not_loaded_by_our_loader_is_a_crash() -> None:
+    # Imported before the hook is installed: CPython's bytecode, not ours.
+    script = (
+        "import test.test_keywordonlyarg\n"
+        "from pyinternals.compiler.testsuite import run_module\n"
+        "result = run_module('test_keywordonlyarg', 'ours')\n"
+        "print(result.outcomes == {}, result.crash)\n"
+    )
+    completed = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert completed.stdout.startswith("True NotOurBytecode: test.test_keywordonlyarg")
+    assert "not by pyinternals.compiler.importer.OurLoader" in completed.stdout

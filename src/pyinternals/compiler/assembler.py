@@ -248,14 +248,7 @@ def _optimize(unit: CodeUnit, graph: ControlFlowGraph, consts: list[object]) -> 
             firstlineno=unit.firstlineno,
         )
         stacksize = calculate_stackdepth(graph)
-        flowgraph.prepare_localsplus(
-            graph,
-            varnames=unit.varnames,
-            cellvars=unit.cellvars,
-            freevars=unit.freevars,
-            flags=unit.flags,
-            firstlineno=unit.firstlineno,
-        )
+        flowgraph.prepare_unit_localsplus(graph, unit)
         flowgraph.convert_pseudo_ops(graph)
         flowgraph.normalize_jumps(graph)
         return stacksize

@@ -50,19 +50,23 @@ from __future__ import annotations
 
 import itertools
 import sys
+from collections.abc import Callable, Iterable
 
 from pyinternals.compiler import opcodes, peephole
 from pyinternals.compiler.cfg import Block, ControlFlowGraph, Instruction
-from pyinternals.compiler.instructions import NO_LOCATION, Location
+from pyinternals.compiler.instructions import NO_LOCATION, CodeUnit, Location
 
 __all__ = [
     "convert_pseudo_ops",
+    "copy_exit_for_jump",
     "is_exit_without_lineno",
     "label_exception_targets",
+    "locate_fallthrough_exits",
     "mark_except_handlers",
     "normalize_jumps",
     "optimize_code_unit",
     "prepare_localsplus",
+    "prepare_unit_localsplus",
     "propagate_line_numbers",
     "remove_redundant_nops",
     "remove_redundant_nops_in_block",
@@ -413,6 +417,71 @@ def _is_exit_or_eval_check_without_lineno(block: Block) -> bool:
     return False
 
 
+def copy_exit_for_jump(
+    graph: ControlFlowGraph, jump: Instruction, exit: Block
+) -> Block:
+    """Give *jump* a copy of the block *exit* of its own; return the copy.
+
+    The copy is placed right after *exit* and its first instruction takes the
+    jump's location; *exit* loses the jump as a predecessor. This is how
+    ``duplicate_exits_without_lineno`` (``Python/flowgraph.c``, and 3.11's
+    ``Python/compile.c``) gives a line-less exit reached by several jumps a
+    line per jump.
+
+    >>> from pyinternals.compiler.cfg import build
+    >>> from pyinternals.compiler.instructions import Instr, Label
+    >>> end, here = Label(), Location(7, 7, 0, 4)
+    >>> graph = build([Instr("JUMP", end, here), end, Instr("RETURN_VALUE", None)])
+    >>> jump = graph.entry.last()
+    >>> exit = jump.target
+    >>> copy = copy_exit_for_jump(graph, jump, exit)
+    >>> jump.target is copy, exit.next is copy, copy.instructions[0].location.lineno
+    (True, True, 7)
+    """
+    copy = graph.new_block()
+    copy.instructions = [instr.copy() for instr in exit.instructions]
+    copy.instructions[0].location = jump.location
+    jump.target = copy
+    exit.predecessors -= 1
+    copy.predecessors = 1
+    copy.next = exit.next
+    exit.next = copy
+    return copy
+
+
+def locate_fallthrough_exits(
+    blocks: Iterable[Block], is_exit: Callable[[Block], bool]
+) -> None:
+    """Give each exit that a block of *blocks* falls into that block's last line.
+
+    *is_exit* picks the blocks that need it (an exit without a line number,
+    say); the location of the falling block's last instruction goes on the
+    exit's first. The second half of ``duplicate_exits_without_lineno``
+    (``Python/flowgraph.c``).
+
+    >>> from pyinternals.compiler.cfg import build
+    >>> from pyinternals.compiler.instructions import Instr, Label
+    >>> here, other = Location(3, 3, 0, 1), Label()
+    >>> graph = build([
+    ...     Instr("LOAD_CONST", 0, here), Instr("POP_JUMP_IF_TRUE", other, here),
+    ...     Instr("RETURN_VALUE", None),
+    ...     other, Instr("RETURN_VALUE", None, here),
+    ... ])
+    >>> locate_fallthrough_exits(graph, lambda block: block is not graph.entry)
+    >>> [i.location.lineno for i in graph.instructions()]
+    [3, 3, 3, 3]
+    """
+    for block in blocks:
+        following = block.next
+        if (
+            block.has_fallthrough()
+            and following is not None
+            and block.instructions
+            and is_exit(following)
+        ):
+            following.instructions[0].location = block.instructions[-1].location
+
+
 def _duplicate_exits_without_lineno(graph: ControlFlowGraph) -> None:
     """Give every exit without a line number a single predecessor.
 
@@ -429,24 +498,8 @@ def _duplicate_exits_without_lineno(graph: ControlFlowGraph) -> None:
         if target is None or not _is_exit_or_eval_check_without_lineno(target):
             continue
         if target.predecessors > 1:
-            copy = graph.new_block()
-            copy.instructions = [instr.copy() for instr in target.instructions]
-            copy.instructions[0].location = last.location
-            last.target = copy
-            target.predecessors -= 1
-            copy.predecessors = 1
-            copy.next = target.next
-            copy.labelled = True
-            target.next = copy
-    for block in graph:
-        following = block.next
-        if (
-            block.has_fallthrough()
-            and following is not None
-            and block.instructions
-            and _is_exit_or_eval_check_without_lineno(following)
-        ):
-            following.instructions[0].location = block.instructions[-1].location
+            copy_exit_for_jump(graph, last, target).labelled = True
+    locate_fallthrough_exits(graph, _is_exit_or_eval_check_without_lineno)
 
 
 def propagate_line_numbers(graph: ControlFlowGraph) -> None:
@@ -911,6 +964,28 @@ def prepare_localsplus(
         if instr.opname in _DEREF_USERS:
             instr.arg = offsets[instr.arg]
     return nlocals + len(cellvars) + len(freevars) - dropped
+
+
+def prepare_unit_localsplus(graph: ControlFlowGraph, unit: CodeUnit) -> int:
+    """Run :func:`prepare_localsplus` with *unit*'s variables, flags and first line.
+
+    >>> from pyinternals.compiler.cfg import build
+    >>> from pyinternals.compiler.instructions import CodeUnit, Instr
+    >>> unit = CodeUnit("f", "f", "<demo>", freevars=["x"])
+    >>> graph = build([Instr("LOAD_DEREF", 0), Instr("RETURN_VALUE", None)])
+    >>> prepare_unit_localsplus(graph, unit)
+    1
+    >>> graph.entry.instructions[0].opname
+    'COPY_FREE_VARS'
+    """
+    return prepare_localsplus(
+        graph,
+        varnames=unit.varnames,
+        cellvars=unit.cellvars,
+        freevars=unit.freevars,
+        flags=unit.flags,
+        firstlineno=unit.firstlineno,
+    )
 
 
 def convert_pseudo_ops(graph: ControlFlowGraph) -> None:

@@ -44,10 +44,12 @@ from __future__ import annotations
 from pyinternals.compiler import opcodes
 from pyinternals.compiler.cfg import Block, ControlFlowGraph, Instruction
 from pyinternals.compiler.flowgraph import (
+    copy_exit_for_jump,
     is_exit_without_lineno,
     label_exception_targets,
+    locate_fallthrough_exits,
     normalize_jumps,
-    prepare_localsplus,
+    prepare_unit_localsplus,
     propagate_line_numbers,
     remove_redundant_nops_in_block,
 )
@@ -269,26 +271,11 @@ def _duplicate_exits_without_lineno(graph: ControlFlowGraph) -> None:
             continue
         target = last.jump_target()
         if is_exit_without_lineno(target) and target.predecessors > 1:
-            copy = graph.new_block()
-            copy.instructions = [instr.copy() for instr in target.instructions]
-            copy.instructions[0].location = last.location
-            last.target = copy
-            target.predecessors -= 1
-            copy.predecessors = 1
-            copy.next = target.next
-            target.next = copy
+            copy_exit_for_jump(graph, last, target)
     for block in graph.newest_first():
         while block.next is not None and not block.next.instructions:
             block.next = block.next.next
-    for block in graph.newest_first():
-        following = block.next
-        if (
-            block.has_fallthrough()
-            and following is not None
-            and block.instructions
-            and is_exit_without_lineno(following)
-        ):
-            following.instructions[0].location = block.instructions[-1].location
+    locate_fallthrough_exits(graph.newest_first(), is_exit_without_lineno)
 
 
 def _trim_unused_consts(graph: ControlFlowGraph, consts: list[object]) -> None:
@@ -336,14 +323,7 @@ def optimize_code_unit(
         _normalize_basic_block(block)
     for block in graph.newest_first():
         _extend_block(block)
-    prepare_localsplus(
-        graph,
-        varnames=unit.varnames,
-        cellvars=unit.cellvars,
-        freevars=unit.freevars,
-        flags=unit.flags,
-        firstlineno=unit.firstlineno,
-    )
+    prepare_unit_localsplus(graph, unit)
     _optimize_cfg(graph, consts)
     _duplicate_exits_without_lineno(graph)
     _trim_unused_consts(graph, consts)

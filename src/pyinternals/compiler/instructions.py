@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import types
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -137,12 +138,19 @@ def constant_key(value: object) -> object:
     ``1 == 1.0 == True`` in Python, but a code object must keep all three; and
     ``0.0 == -0.0`` but the sign must survive. The key pairs a value with its
     type, looks inside tuples and frozensets, tells ``-0.0`` from ``0.0`` and
-    makes every NaN and every code object a key of its own, as
-    ``_PyCode_ConstantKey`` in ``Objects/codeobject.c`` does.
+    makes every NaN a key of its own, as ``_PyCode_ConstantKey`` in
+    ``Objects/codeobject.c`` does. Code objects are keyed by value, as there:
+    code objects compare equal when their names, flags, line numbers,
+    bytecode and constants (keyed in the same way) are, so a ``lambda``
+    compiled twice from the same source is one constant. Any other object is
+    a key of its own.
 
     >>> constant_key(1) == constant_key(1.0), constant_key(0.0) == constant_key(-0.0)
     (False, False)
     >>> constant_key((1, 2)) == constant_key((1, 2))
+    True
+    >>> twice = [compile("lambda: 0", "<demo>", "eval").co_consts[0] for _ in "ab"]
+    >>> constant_key(twice[0]) == constant_key(twice[1])
     True
     """
     kind = type(value)
@@ -168,6 +176,9 @@ def constant_key(value: object) -> object:
     if kind is frozenset:
         assert isinstance(value, frozenset)
         return (kind, frozenset(constant_key(item) for item in value))
+    if kind is types.CodeType:
+        # ``code.__eq__`` and ``code.__hash__`` already compare by value.
+        return (kind, value)
     return (kind, id(value))
 
 
@@ -217,6 +228,32 @@ class CodeUnit:
     code generation ends (the assembler adds the ones it computes);
     *fasthidden* (3.12+) are the names an inlined comprehension hides.
     *body* is the instruction sequence with its labels in place.
+
+    *argcount* is ``co_argcount``: every positional parameter, the
+    positional-only ones included (*posonlyargcount* says how many of them
+    are positional-only); ``*args``, ``**kwargs`` and the *kwonlyargcount*
+    keyword-only parameters are not counted in it.
+
+    Cell and free variables: *cellvars* are in CPython's cell order (the
+    sorted names of the cells, then ``__class__`` and ``__classdict__`` when
+    a class body needs them), and *freevars* in the order the code generator
+    gives them (the sorted free names, then any it adds on the way, such as
+    ``__classdict__``). The argument of ``MAKE_CELL``,
+    ``LOAD_CLOSURE`` and the ``*_DEREF`` family counts *cellvars* first, then
+    *freevars*, from 0; the assembler turns it into a frame slot, moving a
+    cell that is also a parameter onto that parameter's slot
+    (``fix_cell_offsets`` in ``Python/flowgraph.c``).
+
+    Labels in *body* (3.11): the 3.11 code generator cuts the basic blocks
+    itself, so every :class:`Label` starts a new block there, and a label
+    must stand wherever 3.11 starts one; some 3.11 passes walk the blocks
+    newest first, so labels must also be made (numbered) in the order 3.11
+    makes its blocks. On 3.12+ only labels that a jump names cut a block.
+
+    >>> def f(a, /, b, *args, c): pass
+    >>> code = f.__code__
+    >>> code.co_argcount, code.co_posonlyargcount, code.co_kwonlyargcount
+    (2, 1, 1)
     """
 
     name: str

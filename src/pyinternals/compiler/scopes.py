@@ -21,7 +21,8 @@ both, for the running interpreter's version (3.11 or 3.13):
    comprehensions are *inlined* here (``inline_comprehension``): their block
    disappears and their names join the enclosing block.
 
-:func:`build` returns the data (a tree of :class:`Block` records); the thin
+:func:`build` returns the data (a tree of :class:`Block` records;
+:func:`build_tables` adds an index of every block by its key); the thin
 interface above it, :func:`symtable` with :class:`SymbolTable`,
 :class:`Function`, :class:`Class` and :class:`Symbol`, answers the same
 questions as the standard library's :mod:`symtable` module, with the same
@@ -46,7 +47,7 @@ from __future__ import annotations
 import ast
 import enum
 import sys
-from collections.abc import Callable, Iterable, KeysView, Sequence
+from collections.abc import Callable, Iterable, KeysView, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -63,7 +64,9 @@ __all__ = [
     "Symbol",
     "SymbolTable",
     "SymbolTableType",
+    "SymbolTables",
     "build",
+    "build_tables",
     "future_features",
     "symtable",
 ]
@@ -1249,22 +1252,82 @@ class _Analyzer:
             block.scopes[name] = Scope.FREE
 
 
+@dataclass(frozen=True)
+class SymbolTables:
+    r"""The symbol tables of one program: its module block and every block by key.
+
+    *top* is the module's :class:`Block`, the root of the tree of children.
+    *blocks* maps each block's ``key`` to the block, for every block
+    the tree had before the analysis: in 3.12+ this includes the blocks of
+    inlined comprehensions, which the analysis removes from their parent's
+    children but whose names the code generator still needs (the
+    ``st_blocks`` dictionary that ``_PySymtable_Lookup`` searches).
+    Annotation blocks, which hang from no parent, are not in it.
+
+    A block's key is the ``id`` of the node that opened it (the node of a
+    function, class, lambda, comprehension or type alias; the type-parameter
+    list of a generic; a type parameter for its bound), or that ``id`` plus
+    one for the default of a ``TypeVar``.
+
+    >>> tree = parse("xs = [y for y in range(3)]\n")
+    >>> tables = build_tables(tree)
+    >>> comprehension = tree.body[0].value
+    >>> block = tables.lookup(comprehension)
+    >>> block.name, block.comp_inlined == _PY312
+    ('listcomp', True)
+    >>> (block in tables.top.children) == (not block.comp_inlined)
+    True
+    """
+
+    top: Block
+    blocks: Mapping[int, Block]
+
+    def lookup(self, key: object) -> Block:
+        """Return the block keyed by *key*.
+
+        *key* is a block's ``int`` key, or the node (or type-parameter list)
+        whose ``id`` is the key. :exc:`KeyError` if no block has that key.
+        """
+        return self.blocks[key if isinstance(key, int) else id(key)]
+
+
+def build_tables(tree: ast.mod, filename: str = "<unknown>") -> SymbolTables:
+    r"""Compute the symbol tables of *tree*, with an index of all its blocks.
+
+    The same analysis as :func:`build`; the result also finds any block by
+    its key (see :class:`SymbolTables`), as the code generator must.
+
+    >>> tables = build_tables(parse("def f():\n    return 1\n"))
+    >>> [block.name for block in tables.blocks.values()]
+    ['top', 'f']
+    """
+    features = future_features(tree, filename)
+    top = _Collector(filename, features).visit_module(tree)
+    # Index before the analysis: it unhooks inlined comprehensions.
+    blocks: dict[int, Block] = {}
+    pending = [top]
+    while pending:
+        block = pending.pop()
+        blocks[block.key] = block
+        pending.extend(reversed(block.children))
+    _Analyzer(filename).analyze_block(top, None, set(), set(), set(), None)
+    return SymbolTables(top, blocks)
+
+
 def build(tree: ast.mod, filename: str = "<unknown>") -> Block:
     r"""Compute the symbol tables of *tree*, returning the module's block.
 
     This is the data layer: :class:`Block` records with :class:`Def` flags and
     :class:`Scope` values, the analogue of ``_PySymtable_Build``. Compile-time
-    scope errors raise :class:`SyntaxError`.
+    scope errors raise :class:`SyntaxError`. :func:`build_tables` returns the
+    same tree with an index of its blocks by key.
 
     >>> top = build(parse("def f():\n    x = 1\n    return lambda: x\n"))
     >>> f = top.children[0]
     >>> f.scopes["x"].name, f.children[0].scopes["x"].name
     ('CELL', 'FREE')
     """
-    features = future_features(tree, filename)
-    top = _Collector(filename, features).visit_module(tree)
-    _Analyzer(filename).analyze_block(top, None, set(), set(), set(), None)
-    return top
+    return build_tables(tree, filename).top
 
 
 # -- the interface of the standard library's symtable module ----------------

@@ -31,13 +31,14 @@ from collections.abc import Iterable, Sequence
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from types import CodeType
+from types import CodeType, ModuleType
 from typing import Any, Literal
 
 __all__ = [
     "TEST_MODULES",
     "Comparison",
     "Compiler",
+    "NotOurBytecode",
     "SuiteResult",
     "compare",
     "main",
@@ -141,12 +142,45 @@ def _doctest_compiler() -> Any:
     return compile_example
 
 
+class NotOurBytecode(ImportError):
+    """A test module meant for our compiler was not loaded by our loader."""
+
+
+def _require_our_loader(module: ModuleType) -> None:
+    """Raise :exc:`NotOurBytecode` unless our import hook loaded *module*.
+
+    A module already in ``sys.modules``, or found by a finder ahead of ours,
+    would run CPython's bytecode: its passes would prove nothing about our
+    compiler.
+
+    >>> import json
+    >>> try:
+    ...     _require_our_loader(json)
+    ... except NotOurBytecode as error:
+    ...     print(error)  # doctest: +ELLIPSIS
+    json was loaded by SourceFileLoader, not by ...OurLoader: ... CPython's compiler...
+    """
+    from pyinternals.compiler.importer import OurLoader
+
+    spec = module.__spec__
+    loader = spec.loader if spec is not None else None
+    if not isinstance(loader, OurLoader):
+        raise NotOurBytecode(
+            f"{module.__name__} was loaded by {type(loader).__name__}, not by "
+            f"{OurLoader.__module__}.{OurLoader.__qualname__}: its tests would "
+            "run bytecode from CPython's compiler, not ours"
+        )
+
+
 def run_module(name: str, compiler: Compiler) -> SuiteResult:
     """Import ``test.<name>`` compiled by *compiler* and run its tests here.
 
     This changes the running interpreter (it imports the module and, for our
     compiler, swaps :mod:`doctest`'s ``compile``): call it in a fresh process,
-    as :func:`run_in_subprocess` does.
+    as :func:`run_in_subprocess` does. For our compiler the module must come
+    from our import hook: if it was imported before (or another finder got
+    it first), the result is a *crash* naming :exc:`NotOurBytecode`, never a
+    pass earned by CPython's compiler.
     """
     from pyinternals.compiler.importer import compiled_by_us
 
@@ -158,6 +192,7 @@ def run_module(name: str, compiler: Compiler) -> SuiteResult:
             doctest.compile = _doctest_compiler()  # type: ignore[attr-defined]
             with compiled_by_us(lambda module: module == fullname):
                 module = importlib.import_module(fullname)
+            _require_our_loader(module)
         else:
             module = importlib.import_module(fullname)
         suite = unittest.defaultTestLoader.loadTestsFromModule(module)

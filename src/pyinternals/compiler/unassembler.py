@@ -24,6 +24,7 @@ from __future__ import annotations
 import dis
 import sys
 import types
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from pyinternals.compiler import exceptiontable, opcodes
@@ -37,7 +38,13 @@ from pyinternals.compiler.instructions import (
     constant_key,
 )
 
-__all__ = ["Unassemblable", "unassemble"]
+__all__ = [
+    "Unassemblable",
+    "cell_order",
+    "code_unit",
+    "constants_table",
+    "unassemble",
+]
 
 _PREFIX = frozenset({"COPY_FREE_VARS", "MAKE_CELL", "RETURN_GENERATOR", "POP_TOP"})
 _DEREF_USERS = frozenset(
@@ -90,9 +97,74 @@ def _location(position: dis.Positions | None) -> Location:
     )
 
 
-def _cell_order(code: types.CodeType) -> list[str]:
-    ordinary = sorted(name for name in code.co_cellvars if name not in _CELL_LAST)
-    return ordinary + [name for name in _CELL_LAST if name in code.co_cellvars]
+def cell_order(cellvars: Iterable[str]) -> list[str]:
+    """Return cell names in the code generator's order: sorted, implicit ones last.
+
+    The implicit cells of a class body, ``__class__`` and ``__classdict__``,
+    come after the others (see
+    :class:`~pyinternals.compiler.instructions.CodeUnit`).
+
+    >>> cell_order(("__class__", "b", "a"))
+    ['a', 'b', '__class__']
+    """
+    names = tuple(cellvars)
+    ordinary = sorted(name for name in names if name not in _CELL_LAST)
+    return ordinary + [name for name in _CELL_LAST if name in names]
+
+
+def constants_table(values: Iterable[object]) -> Constants:
+    """Return a constants table holding *values* in their slots, as they are.
+
+    Unlike adding them one by one, equal values keep their own slots (a
+    code object's ``co_consts`` is taken as it is); later ``add`` calls
+    find them (an equal value, the last slot that holds one).
+
+    >>> table = constants_table([None, "doc", None])
+    >>> table.add("doc"), table.add(None), table.add(1)
+    (1, 2, 3)
+    >>> table.values
+    [None, 'doc', None, 1]
+    """
+    table = Constants(values=list(values))
+    table._index.update(
+        (constant_key(value), index) for index, value in enumerate(table.values)
+    )
+    return table
+
+
+def code_unit(
+    code: types.CodeType,
+    body: list[Instr | Label],
+    consts: Iterable[object] | None = None,
+) -> CodeUnit:
+    """Return a code unit with *code*'s metadata around *body*.
+
+    Names, counts, flags and first line are *code*'s; its cells are put in
+    the code generator's order (:func:`cell_order`). The constants are
+    *consts* if given (a table from before optimization, say), else
+    ``code.co_consts``.
+
+    >>> code = compile("def f(a, /, b): return a", "<demo>", "exec").co_consts[0]
+    >>> unit = code_unit(code, [])
+    >>> unit.qualname, unit.argcount, unit.posonlyargcount, unit.consts.values
+    ('f', 2, 1, [None])
+    """
+    return CodeUnit(
+        name=code.co_name,
+        qualname=code.co_qualname,
+        filename=code.co_filename,
+        firstlineno=code.co_firstlineno,
+        flags=code.co_flags,
+        argcount=code.co_argcount,
+        posonlyargcount=code.co_posonlyargcount,
+        kwonlyargcount=code.co_kwonlyargcount,
+        consts=constants_table(code.co_consts if consts is None else consts),
+        names=list(code.co_names),
+        varnames=list(code.co_varnames),
+        cellvars=cell_order(code.co_cellvars),
+        freevars=list(code.co_freevars),
+        body=body,
+    )
 
 
 def _steps(code: types.CodeType) -> list[_Step]:
@@ -265,14 +337,6 @@ def _setup_kind(entry: exceptiontable.ExceptionEntry, here: int) -> str:
     raise Unassemblable(f"no setup keeps depth {entry.depth} from depth {here}")
 
 
-def _constants(values: tuple[object, ...]) -> Constants:
-    table = Constants(values=list(values))
-    table._index.update(
-        (constant_key(value), index) for index, value in enumerate(values)
-    )
-    return table
-
-
 def unassemble(code: types.CodeType) -> CodeUnit:
     """Return a code unit from which the assembler should rebuild *code*.
 
@@ -293,7 +357,7 @@ def unassemble(code: types.CodeType) -> CodeUnit:
     for handler_offset in handlers:
         labels.setdefault(handler_offset, Label())
     slots = _slot_names(code)
-    cells = _cell_order(code)
+    cells = cell_order(code.co_cellvars)
     frees = list(code.co_freevars)
     body: list[Instr | Label] = []
     for step in steps:
@@ -331,22 +395,7 @@ def unassemble(code: types.CodeType) -> CodeUnit:
                 else len(cells) + frees.index(slot_name)
             )
         body.append(Instr(name, arg, step.location))
-    return CodeUnit(
-        name=code.co_name,
-        qualname=code.co_qualname,
-        filename=code.co_filename,
-        firstlineno=code.co_firstlineno,
-        flags=code.co_flags,
-        argcount=code.co_argcount,
-        posonlyargcount=code.co_posonlyargcount,
-        kwonlyargcount=code.co_kwonlyargcount,
-        consts=_constants(code.co_consts),
-        names=list(code.co_names),
-        varnames=list(code.co_varnames),
-        cellvars=cells,
-        freevars=frees,
-        body=body,
-    )
+    return code_unit(code, body)
 
 
 def _is_cell_slot(code: types.CodeType, slot: int | None) -> bool:

@@ -42,6 +42,7 @@ from pyinternals.compiler.codegen.definitions import (
     wrap_in_stopiteration_handler,
 )
 from pyinternals.compiler.codegen.expressions import (
+    add_await,
     add_yield,
     add_yield_from,
     jump_if,
@@ -68,26 +69,52 @@ class _InlinedState:
     end: Label | None = None
 
 
+@dataclass(frozen=True)
+class _Clauses:
+    """What every ``for`` clause of one comprehension shares.
+
+    The clauses, in source order; the element (*elt*, and *value* for a
+    dict); and the *kind* of result the element goes to.
+    """
+
+    generators: list[ast.comprehension]
+    elt: ast.expr
+    value: ast.expr | None
+    kind: str
+
+
 def _generator(
     c: Compiler,
     where: Location,
-    generators: list[ast.comprehension],
+    clauses: _Clauses,
     index: int,
     depth: int,
-    elt: ast.expr,
-    value: ast.expr | None,
-    kind: str,
     iter_on_stack: bool,
 ) -> None:
     """Compile the ``for`` clause *index* and everything inside it."""
-    if generators[index].is_async:
-        _async_generator(
-            c, where, generators, index, depth, elt, value, kind, iter_on_stack
-        )
-    else:
-        _sync_generator(
-            c, where, generators, index, depth, elt, value, kind, iter_on_stack
-        )
+    compile_clause = (
+        _async_generator if clauses.generators[index].is_async else _sync_generator
+    )
+    compile_clause(c, where, clauses, index, depth, iter_on_stack)
+
+
+def _load_outermost_iterator(c: Compiler, where: Location) -> None:
+    """Load the comprehension function's one argument, the first iterator (``.0``)."""
+    c.unit.code.argcount = 1
+    c.emit(where if PY313 else c.unit.where, "LOAD_FAST", 0)
+
+
+def _inner(
+    c: Compiler, where: Location, clauses: _Clauses, index: int, depth: int
+) -> Location:
+    """Compile what is inside clause *index*: the next clause, or the element.
+
+    Return the location of the element, where the clause's loop jumps back.
+    """
+    if index + 1 < len(clauses.generators):
+        _generator(c, where, clauses, index + 1, depth, False)
+        return loc(clauses.elt) if PY313 else c.unit.where
+    return _element(c, clauses.elt, clauses.value, clauses.kind, depth)
 
 
 def _element(
@@ -119,23 +146,19 @@ def _element(
 def _sync_generator(
     c: Compiler,
     where: Location,
-    generators: list[ast.comprehension],
+    clauses: _Clauses,
     index: int,
     depth: int,
-    elt: ast.expr,
-    value: ast.expr | None,
-    kind: str,
     iter_on_stack: bool,
 ) -> None:
     """Compile a ``for`` clause (``compiler_sync_comprehension_generator``)."""
     start: Label | None = Label()
     if_cleanup, anchor = Label(), Label()
-    gen = generators[index]
+    gen = clauses.generators[index]
     iter_where = loc(gen.iter) if PY313 else c.unit.where
     if not iter_on_stack:
         if index == 0:
-            c.unit.code.argcount = 1
-            c.emit(where if PY313 else c.unit.where, "LOAD_FAST", 0)
+            _load_outermost_iterator(c, where)
         else:
             # ``for y in [f(x)]`` binds y once: no loop at all.
             elts = gen.iter.elts if isinstance(gen.iter, ast.List | ast.Tuple) else []
@@ -154,11 +177,7 @@ def _sync_generator(
     c.visit_expr(gen.target)
     for condition in gen.ifs:
         jump_if(c, where, condition, if_cleanup, False)
-    if index + 1 < len(generators):
-        _generator(c, where, generators, index + 1, depth, elt, value, kind, False)
-        elt_where = loc(elt) if PY313 else c.unit.where
-    else:
-        elt_where = _element(c, elt, value, kind, depth)
+    elt_where = _inner(c, where, clauses, index, depth)
     c.use_label(if_cleanup)
     if start is not None:
         c.emit(elt_where, "JUMP", start)
@@ -171,21 +190,17 @@ def _sync_generator(
 def _async_generator(
     c: Compiler,
     where: Location,
-    generators: list[ast.comprehension],
+    clauses: _Clauses,
     index: int,
     depth: int,
-    elt: ast.expr,
-    value: ast.expr | None,
-    kind: str,
     iter_on_stack: bool,
 ) -> None:
     """Compile an ``async for`` clause (``compiler_async_comprehension_generator``)."""
     start, except_, if_cleanup = Label(), Label(), Label()
-    gen = generators[index]
+    gen = clauses.generators[index]
     if not iter_on_stack:
         if index == 0:
-            c.unit.code.argcount = 1
-            c.emit(where if PY313 else c.unit.where, "LOAD_FAST", 0)
+            _load_outermost_iterator(c, where)
         else:
             c.visit_expr(gen.iter)
             c.emit(loc(gen.iter) if PY313 else c.unit.where, "GET_AITER")
@@ -202,11 +217,7 @@ def _async_generator(
     for condition in gen.ifs:
         jump_if(c, where, condition, if_cleanup, False)
     depth += 1
-    if index + 1 < len(generators):
-        _generator(c, where, generators, index + 1, depth, elt, value, kind, False)
-        elt_where = loc(elt) if PY313 else c.unit.where
-    else:
-        elt_where = _element(c, elt, value, kind, depth)
+    elt_where = _inner(c, where, clauses, index, depth)
     c.use_label(if_cleanup)
     c.emit(elt_where, "JUMP", start)
     c.pop_fblock(FrameType.ASYNC_COMPREHENSION_GENERATOR)
@@ -352,7 +363,7 @@ def comprehension(
         c.emit(here, _BUILD[kind], 0)
         if inlined:
             c.emit(here, "SWAP", 2)
-    _generator(c, here, generators, 0, 0, elt, value, kind, inlined)
+    _generator(c, here, _Clauses(generators, elt, value, kind), 0, 0, inlined)
     if state is not None:
         _pop_inlined_state(c, here, state)
         return
@@ -370,9 +381,7 @@ def comprehension(
         c.emit(here, "PRECALL", 0)
     c.emit(here, "CALL", 0)
     if is_async_generator and kind != _GENERATOR:
-        c.emit(here, "GET_AWAITABLE", 0)
-        c.load_const(here, None)
-        add_yield_from(c, here, is_await=True)
+        add_await(c, here, 0)
 
 
 @expression(ast.GeneratorExp)

@@ -338,18 +338,11 @@ def _symbol_tables(tree: ast.mod, filename: str) -> tuple[Block, dict[int, Block
 
     The index keeps the blocks of inlined comprehensions (3.12+), which the
     analysis removes from their parent's children but whose names the code
-    generator still needs (``_PySymtable_Lookup`` finds them by key).
+    generator still needs (``_PySymtable_Lookup`` finds them by key); see
+    :class:`~pyinternals.compiler.scopes.SymbolTables`.
     """
-    features = scopes.future_features(tree, filename)
-    top = scopes._Collector(filename, features).visit_module(tree)
-    index: dict[int, Block] = {}
-    pending = [top]
-    while pending:
-        block = pending.pop()
-        index[block.key] = block
-        pending.extend(block.children)
-    scopes._Analyzer(filename).analyze_block(top, None, set(), set(), set(), None)
-    return top, index
+    tables = scopes.build_tables(tree, filename)
+    return tables.top, dict(tables.blocks)
 
 
 def _future_location(tree: ast.mod) -> Location:
@@ -682,16 +675,11 @@ class Compiler:
     def add_const(self, value: object) -> int:
         """Return the slot of a constant, adding it (``compiler_add_const``).
 
-        Code objects are constants like any other, and CPython compares them
-        by value: a ``lambda`` compiled twice from the same source (in a
-        ``while`` test, which is compiled twice) becomes one constant.
+        Code objects are constants like any other, compared by value: a
+        ``lambda`` compiled twice from the same source (in a ``while`` test,
+        which is compiled twice) becomes one constant.
         """
-        consts = self.unit.code.consts
-        if type(value) is types.CodeType:
-            for slot, existing in enumerate(consts.values):
-                if type(existing) is types.CodeType and existing == value:
-                    return slot
-        return consts.add(value)
+        return self.unit.code.consts.add(value)
 
     def load_const(self, where: Location, value: object) -> None:
         """Emit ``LOAD_CONST`` of *value* (``ADDOP_LOAD_CONST``)."""

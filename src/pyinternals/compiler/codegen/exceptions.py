@@ -37,7 +37,7 @@ from pyinternals.compiler.codegen.core import (
     loc,
     statement,
 )
-from pyinternals.compiler.codegen.expressions import add_yield_from
+from pyinternals.compiler.codegen.expressions import add_await
 from pyinternals.compiler.instructions import NO_LOCATION, Label, Location
 
 __all__ = [
@@ -154,9 +154,7 @@ def unwind_fblock(
             c.emit(where, "SWAP", 2)
         call_exit_with_nones(c, where)
         if kind is FrameType.ASYNC_WITH:
-            c.emit(where, "GET_AWAITABLE", 2)
-            c.load_const(where, None)
-            add_yield_from(c, where, is_await=True)
+            add_await(c, where, 2)
         c.emit(where, "POP_TOP")
         return _unset(c)
     if kind is FrameType.HANDLER_CLEANUP:
@@ -543,6 +541,65 @@ def _with_except_finish(c: Compiler, cleanup: Label) -> None:
     c.use_label(exit)
 
 
+def _with_body(
+    c: Compiler,
+    s: ast.With | ast.AsyncWith,
+    pos: int,
+    where: Location,
+    block: Label,
+    final: Label,
+) -> None:
+    """Bind item *pos*'s value and compile what it guards: the later items, the body.
+
+    The shared middle of ``with`` and ``async with``: the ``SETUP_WITH``
+    range starts at *block* and its handler is *final*.
+    """
+    kind = FrameType.ASYNC_WITH if isinstance(s, ast.AsyncWith) else FrameType.WITH
+    c.emit(where, "SETUP_WITH", final)
+    c.use_label(block)
+    c.push_fblock(where, kind, block, final, s)
+    item = s.items[pos]
+    if item.optional_vars is not None:
+        c.visit_expr(item.optional_vars)
+    else:
+        c.emit(where, "POP_TOP")
+    if pos + 1 == len(s.items):
+        c.visit_stmts(s.body)
+    elif isinstance(s, ast.AsyncWith):
+        async_with(c, s, pos + 1)
+    else:
+        with_(c, s, pos + 1)
+
+
+def _with_exit(
+    c: Compiler,
+    where: Location,
+    final: Label,
+    exit: Label,
+    cleanup: Label,
+    is_async: bool,
+) -> None:
+    """Call ``__exit__`` (or await ``__aexit__``) on both ways out of the body.
+
+    The normal way calls it with three ``None`` and jumps to *exit*; the
+    handler *final* calls it with the exception (``WITH_EXCEPT_START``) and
+    lets its result decide whether the exception is suppressed.
+    """
+    call_exit_with_nones(c, where)
+    if is_async:
+        add_await(c, where, 2)
+    c.emit(where, "POP_TOP")
+    c.emit(where, "JUMP", exit)
+    c.use_label(final)
+    c.emit(where, "SETUP_CLEANUP", cleanup)
+    c.emit(where, "PUSH_EXC_INFO")
+    c.emit(where, "WITH_EXCEPT_START")
+    if is_async:
+        add_await(c, where, 2)
+    _with_except_finish(c, cleanup)
+    c.use_label(exit)
+
+
 @statement(ast.With)
 def with_(c: Compiler, s: ast.With, pos: int = 0) -> None:
     """``with a as x, b: body`` (``compiler_with``): one nesting per item.
@@ -557,31 +614,13 @@ def with_(c: Compiler, s: ast.With, pos: int = 0) -> None:
     c.visit_expr(item.context_expr)
     where = loc(item.context_expr) if PY313 else c.unit.where
     c.emit(where, "BEFORE_WITH")
-    c.emit(where, "SETUP_WITH", final)
-    c.use_label(block)
-    c.push_fblock(where, FrameType.WITH, block, final, s)
-    if item.optional_vars is not None:
-        c.visit_expr(item.optional_vars)
-    else:
-        c.emit(where, "POP_TOP")
-    if pos + 1 == len(s.items):
-        c.visit_stmts(s.body)
-    else:
-        with_(c, s, pos + 1)
+    _with_body(c, s, pos, where, block, final)
     _unset(c)
     c.emit(NO_LOCATION, "POP_BLOCK")
     c.pop_fblock(FrameType.WITH)
     if not PY313:
         where = c.unit.where = loc(s)
-    call_exit_with_nones(c, where)
-    c.emit(where, "POP_TOP")
-    c.emit(where, "JUMP", exit)
-    c.use_label(final)
-    c.emit(where, "SETUP_CLEANUP", cleanup)
-    c.emit(where, "PUSH_EXC_INFO")
-    c.emit(where, "WITH_EXCEPT_START")
-    _with_except_finish(c, cleanup)
-    c.use_label(exit)
+    _with_exit(c, where, final, exit, cleanup, is_async=False)
 
 
 @statement(ast.AsyncWith)
@@ -597,36 +636,10 @@ def async_with(c: Compiler, s: ast.AsyncWith, pos: int = 0) -> None:
     c.visit_expr(item.context_expr)
     where = loc(item.context_expr) if PY313 else c.unit.where
     c.emit(where, "BEFORE_ASYNC_WITH")
-    c.emit(where, "GET_AWAITABLE", 1)
-    c.load_const(where, None)
-    add_yield_from(c, where, is_await=True)
-    c.emit(where, "SETUP_WITH", final)
-    c.use_label(block)
-    c.push_fblock(where, FrameType.ASYNC_WITH, block, final, s)
-    if item.optional_vars is not None:
-        c.visit_expr(item.optional_vars)
-    else:
-        c.emit(where, "POP_TOP")
-    if pos + 1 == len(s.items):
-        c.visit_stmts(s.body)
-    else:
-        async_with(c, s, pos + 1)
+    add_await(c, where, 1)
+    _with_body(c, s, pos, where, block, final)
     c.pop_fblock(FrameType.ASYNC_WITH)
     c.emit(where if PY313 else c.unit.where, "POP_BLOCK")
     if not PY313:
         where = c.unit.where = loc(s)
-    call_exit_with_nones(c, where)
-    c.emit(where, "GET_AWAITABLE", 2)
-    c.load_const(where, None)
-    add_yield_from(c, where, is_await=True)
-    c.emit(where, "POP_TOP")
-    c.emit(where, "JUMP", exit)
-    c.use_label(final)
-    c.emit(where, "SETUP_CLEANUP", cleanup)
-    c.emit(where, "PUSH_EXC_INFO")
-    c.emit(where, "WITH_EXCEPT_START")
-    c.emit(where, "GET_AWAITABLE", 2)
-    c.load_const(where, None)
-    add_yield_from(c, where, is_await=True)
-    _with_except_finish(c, cleanup)
-    c.use_label(exit)
+    _with_exit(c, where, final, exit, cleanup, is_async=True)

@@ -40,6 +40,7 @@ from pyinternals.compiler.scopes import Def, Scope
 
 __all__ = [
     "BINARY_OPS",
+    "add_await",
     "add_compare",
     "add_yield",
     "add_yield_from",
@@ -887,6 +888,23 @@ def add_yield_from(c: Compiler, where: Location, is_await: bool) -> None:
         c.emit(where, "END_SEND")
 
 
+def add_await(c: Compiler, where: Location, context: int) -> None:
+    """Await the object on the stack: ``GET_AWAITABLE``, then delegate to it.
+
+    *context* is ``GET_AWAITABLE``'s argument, which only improves the error
+    message: 0 for an ``await`` expression, 1 after ``__aenter__``, 2 after
+    ``__aexit__``.
+
+    >>> c = Compiler.for_source("")
+    >>> add_await(c, NO_LOCATION, 0)
+    >>> [i.opname for i in c.unit.code.instructions()][1:4]
+    ['GET_AWAITABLE', 'LOAD_CONST', 'SEND']
+    """
+    c.emit(where, "GET_AWAITABLE", context)
+    c.load_const(where, None)
+    add_yield_from(c, where, is_await=True)
+
+
 @expression(ast.Yield)
 def yield_(c: Compiler, e: ast.Yield) -> None:
     """``yield value``."""
@@ -927,6 +945,4 @@ def await_(c: Compiler, e: ast.Await) -> None:
         ):
             c.fail(here, "'await' outside async function")
     c.visit_expr(e.value)
-    c.emit(here, "GET_AWAITABLE", 0)
-    c.load_const(here, None)
-    add_yield_from(c, here, is_await=True)
+    add_await(c, here, 0)
