@@ -278,9 +278,9 @@ def test_parse_leaves_the_recursion_limit_alone() -> None:
 
 
 def _corpus_sample() -> list[Path]:
-    import sysconfig
+    from pyinternals.compiler.conformance.corpus import stdlib_root
 
-    root = Path(sysconfig.get_paths()["stdlib"])
+    root = stdlib_root()
     files = sorted(
         path
         for path in root.rglob("*.py")

@@ -1,12 +1,11 @@
-import pathlib
 import symtable as stdlib_symtable
 import sys
-import sysconfig
 
 import pytest
 
 from pyinternals.compiler import scopes as ours
 from pyinternals.compiler.conformance import scopes
+from pyinternals.compiler.conformance.corpus import stdlib_root
 
 # Programs whose tables (or errors) must match the stdlib's, whichever version
 # runs: on 3.11 the 3.12+ syntax is a parse error on both sides.
@@ -194,9 +193,7 @@ def test_mangle():
 
 
 def _stdlib_sample():
-    root = pathlib.Path(sysconfig.get_paths()["stdlib"])
-    if not root.exists():  # an uninstalled build keeps its library beside it
-        root = pathlib.Path(sys.executable).parent / "Lib"
+    root = stdlib_root()
     files = sorted(p for p in root.rglob("*.py") if "site-packages" not in p.parts)
     picked = files[::60]
     hard = [

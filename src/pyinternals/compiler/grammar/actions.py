@@ -21,6 +21,7 @@ from typing import Any, NoReturn, TypeVar
 from pyinternals.compiler.grammar.strings import (
     Field,
     FStringError,
+    InvalidEscapeError,
     decode_literal,
     decode_text,
     split_fstring,
@@ -308,9 +309,24 @@ class PythonActions(Parser):
 
     def _value(self, token: TokenInfo) -> Any:
         try:
-            return decode_literal(token.string, self.filename, token.start[0])
+            return decode_literal(
+                token.string, self.filename, token.start[0], token.start[1]
+            )
+        except InvalidEscapeError as error:
+            self._raise_at_escape(token, error)
         except SyntaxError as error:
             self.raise_known_location(token, error.msg)
+
+    def _raise_at_escape(self, literal: Located, error: InvalidEscapeError) -> NoReturn:
+        """Raise an invalid escape's SyntaxError where the running Python does.
+
+        3.13 points at the backslash and the character after it; 3.11 at the
+        whole literal.
+        """
+        if error.site is None:
+            self.raise_known_location(literal, error.msg)
+        line, column = error.site
+        self.raise_error(error.msg, (line, column - 1), (line, column + 1))
 
     def _constant(self, token: TokenInfo, start: Position, end: Position) -> ast.expr:
         kind = "u" if token.string[0] == "u" else None
@@ -343,7 +359,7 @@ class PythonActions(Parser):
                 continue
             try:
                 pieces = split_fstring(token.string, self.filename, token.start[0])
-            except FStringError as error:
+            except (FStringError, InvalidEscapeError) as error:
                 self.raise_known_location(token, error.msg)
             for piece in pieces:
                 if isinstance(piece, str):
@@ -427,8 +443,14 @@ class PythonActions(Parser):
         if not raw and isinstance(text, str) and "\\" in text:
             try:
                 node.value = decode_text(
-                    text, filename=self.filename, lineno=node.lineno
+                    text,
+                    filename=self.filename,
+                    lineno=node.lineno,
+                    col_offset=node.col_offset,
+                    token=text,
                 )
+            except InvalidEscapeError as error:
+                self._raise_at_escape(node, error)
             except SyntaxError as error:
                 self.raise_known_location(node, error.msg)
         return node

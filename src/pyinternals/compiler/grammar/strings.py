@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 __all__ = [
     "FStringError",
     "Field",
+    "InvalidEscapeError",
     "decode_literal",
     "decode_text",
     "split_fstring",
@@ -55,29 +56,85 @@ def split_prefix(token: str) -> tuple[str, str, str]:
     return prefix, quote, token[index + len(quote) : len(token) - len(quote)]
 
 
-def _first_invalid_escape(body: str, valid: frozenset[str]) -> str | None:
+class InvalidEscapeError(SyntaxError):
+    """An invalid escape under a warning filter set to ``error``.
+
+    CPython reports it as a :class:`SyntaxError` (``warn_invalid_escape_sequence``
+    in ``Parser/string_parser.c``). *site* is where 3.13 puts it: the line and
+    the UTF-8 column of the character after the backslash; 3.11 points at the
+    whole literal instead and leaves it ``None``.
+    """
+
+    def __init__(self, message: str, site: tuple[int, int] | None) -> None:
+        super().__init__(message)
+        self.site = site
+
+
+def _first_invalid_escape(body: str, valid: frozenset[str]) -> tuple[str, int] | None:
+    """Find the first invalid escape in *body*.
+
+    Return it with the index of the character after its backslash.
+    """
     for match in _ESCAPE.finditer(body):
         if match.group(1) not in valid:
-            return match.group(1)
+            return match.group(1), match.start(1)
         if match.group(1) in "01234567":
             digits = re.match(r"[0-7]{1,3}", body[match.start(1) :])
             assert digits is not None
             if int(digits.group(), 8) > 0o377:
-                return "\\" + digits.group()
+                return "\\" + digits.group(), match.start(1)
     return None
 
 
-def _warn_escape(bad: str, filename: str, lineno: int, is_bytes: bool = False) -> None:
+def _escape_site(
+    decoded_from: str, index: int, lineno: int, col_offset: int, token: str
+) -> tuple[int, int]:
+    """Where 3.13 locates an invalid escape found at *index* of *decoded_from*.
+
+    The columns are counted in bytes of the text the escapes are decoded
+    from, starting at the token's own column; on the token's first line
+    CPython adds the number of quotes the token starts with (none when a
+    prefix comes first), as ``warn_invalid_escape_sequence`` does.
+    """
+    before = decoded_from[:index]
+    if "\n" in before:
+        tail = before[before.rindex("\n") + 1 :]
+        return lineno + before.count("\n"), len(tail.encode("utf-8"))
+    quotes = len(token) - len(token.lstrip(token[:1])) if token[:1] in "'\"" else 0
+    return lineno, col_offset + len(before.encode("utf-8")) + quotes
+
+
+def _warn_escape(
+    bad: str, filename: str, lineno: int, site: tuple[int, int] | None
+) -> None:
     if bad.startswith("\\"):
         message = f"invalid octal escape sequence '{bad}'"
     else:
         message = f"invalid escape sequence '\\{bad}'"
     try:
-        warnings.warn_explicit(message, _WARNING, filename, lineno)
+        warnings.warn_explicit(message, _WARNING, filename, site[0] if site else lineno)
     except _WARNING:
         # A warning filter set to "error": CPython reports a SyntaxError at
         # the literal instead (warn_invalid_escape_sequence, string_parser.c).
-        raise SyntaxError(message) from None
+        raise InvalidEscapeError(message, site) from None
+
+
+def _check_escapes(
+    text: str,
+    valid: frozenset[str],
+    filename: str,
+    lineno: int,
+    col_offset: int,
+    token: str,
+) -> None:
+    found = _first_invalid_escape(text, valid)
+    if found is None:
+        return
+    bad, index = found
+    site = None
+    if sys.version_info >= (3, 13):
+        site = _escape_site(text, index, lineno, col_offset, token)
+    _warn_escape(bad, filename, lineno, site)
 
 
 _NON_ASCII = re.compile(r"\\(.)|([^\x00-\x7f])", re.DOTALL)
@@ -93,12 +150,21 @@ def _spell_non_ascii(match: re.Match[str]) -> str:
 
 
 def decode_text(
-    body: str, *, is_bytes: bool = False, filename: str = "<unknown>", lineno: int = 1
+    body: str,
+    *,
+    is_bytes: bool = False,
+    filename: str = "<unknown>",
+    lineno: int = 1,
+    col_offset: int = 0,
+    token: str = "",
 ) -> str | bytes:
     r"""Decode the escape sequences of a non-raw literal body.
 
     Raises :class:`SyntaxError` for a malformed escape, warns for an
-    invalid one (DeprecationWarning before 3.12, SyntaxWarning since).
+    invalid one (DeprecationWarning before 3.12, SyntaxWarning since), or
+    raises :class:`InvalidEscapeError` when that warning is an error.
+    *lineno*, *col_offset* (in UTF-8 bytes) and *token* say where the
+    literal's token is, for 3.13's location of the escape.
 
     >>> decode_text(r"a\tb\x41\N{BULLET}")
     'a\tbA•'
@@ -108,9 +174,7 @@ def decode_text(
             raise SyntaxError("bytes can only contain ASCII literal characters")
         if "\\" not in body:
             return body.encode("ascii")
-        bad = _first_invalid_escape(body, _VALID_BYTES_ESCAPES)
-        if bad is not None:
-            _warn_escape(bad, filename, lineno, is_bytes=True)
+        _check_escapes(body, _VALID_BYTES_ESCAPES, filename, lineno, col_offset, token)
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
@@ -119,12 +183,11 @@ def decode_text(
             raise SyntaxError(f"(value error) {error}") from None
     if "\\" not in body:
         return body
-    bad = _first_invalid_escape(body, _VALID_ESCAPES)
-    if bad is not None:
-        _warn_escape(bad, filename, lineno)
     # The codec reads ASCII: spell other characters as \U escapes, and keep a
-    # backslash that precedes one of them (CPython does the same).
+    # backslash that precedes one of them (CPython does the same, and looks
+    # for invalid escapes in the spelled-out text).
     text = _NON_ASCII.sub(_spell_non_ascii, body)
+    _check_escapes(text, _VALID_ESCAPES, filename, lineno, col_offset, token)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -134,7 +197,7 @@ def decode_text(
 
 
 def decode_literal(
-    token: str, filename: str = "<unknown>", lineno: int = 1
+    token: str, filename: str = "<unknown>", lineno: int = 1, col_offset: int = 0
 ) -> str | bytes:
     r"""Return the value of a (non-f) STRING token.
 
@@ -149,7 +212,14 @@ def decode_literal(
                 raise SyntaxError("bytes can only contain ASCII literal characters")
             return body.encode("ascii")
         return body
-    return decode_text(body, is_bytes=is_bytes, filename=filename, lineno=lineno)
+    return decode_text(
+        body,
+        is_bytes=is_bytes,
+        filename=filename,
+        lineno=lineno,
+        col_offset=col_offset,
+        token=token,
+    )
 
 
 @dataclass
