@@ -49,7 +49,14 @@ from pyinternals.compiler.cfg import Block, ControlFlowGraph, Instruction
 from pyinternals.compiler.instructions import CodeUnit, Instr, Label
 from pyinternals.compiler.stackdepth import calculate_stackdepth
 
-__all__ = ["Layout", "assemble", "lay_out"]
+__all__ = [
+    "Layout",
+    "assemble",
+    "build_graph",
+    "exception_entries",
+    "lay_out",
+    "prepare_graph",
+]
 
 CO_VARARGS = 0x04
 CO_VARKEYWORDS = 0x08
@@ -173,11 +180,12 @@ def _code_bytes(layout: Layout) -> bytes:
     return bytes(out)
 
 
-def _exception_entries(layout: Layout) -> list[exceptiontable.ExceptionEntry]:
+def exception_entries(layout: Layout) -> list[exceptiontable.ExceptionEntry]:
     """Cut the code into ranges that share a handler, one entry per range.
 
     The depth kept is the handler's entry depth less the exception (and less
-    the offset of the raising instruction, for handlers that want it).
+    the offset of the raising instruction, for handlers that want it). These
+    are the entries ``co_exceptiontable`` encodes.
     """
     ranges: list[tuple[int, int, Block]] = []
     start = 0
@@ -237,8 +245,23 @@ def _parameter_count(unit: CodeUnit) -> int:
     )
 
 
-def _optimize(unit: CodeUnit, graph: ControlFlowGraph, consts: list[object]) -> int:
-    """Run the version's optimizer and finishing passes; return the stack size."""
+def build_graph(unit: CodeUnit) -> ControlFlowGraph:
+    """Cut *unit*'s body into the control-flow graph the back end works on.
+
+    3.12+'s attribute-loading pseudo-instructions get their real form first.
+    """
+    return cfg.build(_lower_codegen_pseudo_ops(unit.body))
+
+
+def prepare_graph(unit: CodeUnit, graph: ControlFlowGraph, consts: list[object]) -> int:
+    """Optimize *graph* and run the finishing passes; return the stack size.
+
+    This is everything between the graph and its layout, for the running
+    version: the optimizer (which may drop or add entries of *consts*, in
+    place), the stack depth, the prefix instructions and the cells'
+    slots, and each jump's final direction. After it, :func:`lay_out` can
+    place the instructions.
+    """
     if sys.version_info >= (3, 12):
         flowgraph.optimize_code_unit(
             graph,
@@ -281,8 +304,8 @@ def assemble(unit: CodeUnit) -> types.CodeType:
     'hi'
     """
     consts = list(unit.consts.values)
-    graph = cfg.build(_lower_codegen_pseudo_ops(unit.body))
-    stacksize = _optimize(unit, graph, consts)
+    graph = build_graph(unit)
+    stacksize = prepare_graph(unit, graph, consts)
     layout = lay_out(graph)
     spans = [
         (size, instr.location)
@@ -304,7 +327,7 @@ def assemble(unit: CodeUnit) -> types.CodeType:
         unit.qualname,
         unit.firstlineno,
         linetable.encode(spans, unit.firstlineno),
-        exceptiontable.encode(_exception_entries(layout)),
+        exceptiontable.encode(exception_entries(layout)),
         tuple(unit.freevars),
         tuple(unit.cellvars),
     )

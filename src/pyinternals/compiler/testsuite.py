@@ -269,17 +269,17 @@ def render(comparisons: Sequence[Comparison], *, limit: int = 5) -> str:
 
     >>> both = SuiteResult("m", "cpython", {"a": "pass"}), SuiteResult("m", "ours")
     >>> print(render([Comparison("test_m", *both)]))  # doctest: +NORMALIZE_WHITESPACE
-    module           CPython passes   ours passes   only CPython passes
-    test_m           1                0             1
+    module               CPython passes   ours passes   only CPython passes
+    test_m               1                0             1
         test_m: a: missing
     """
     lines = [
-        f"{'module':<16} {'CPython passes':<16} {'ours passes':<13} only CPython passes"
+        f"{'module':<20} {'CPython passes':<16} {'ours passes':<13} only CPython passes"
     ]
     for comparison in comparisons:
         regressions = comparison.regressions
         lines.append(
-            f"{comparison.module:<16} {comparison.cpython.count('pass'):<16} "
+            f"{comparison.module:<20} {comparison.cpython.count('pass'):<16} "
             f"{comparison.ours.count('pass'):<13} {len(regressions)}"
         )
         for side in (comparison.cpython, comparison.ours):

@@ -26,6 +26,8 @@ The modules, in the order a reader meets them:
 * :mod:`~pyinternals.compiler.codegen.fstrings` and
   :mod:`~pyinternals.compiler.codegen.unparse`: f-strings, and annotations
   kept as strings;
+* :mod:`~pyinternals.compiler.codegen.listing`: the text of a unit's
+  instructions and labels, as the chapter prints it;
 * :mod:`~pyinternals.compiler.codegen.oracle`: the comparison with
   CPython's code generator.
 
@@ -61,6 +63,7 @@ from pyinternals.compiler.codegen import (
     exceptions,
     expressions,
     fstrings,
+    listing,
     oracle,
     patterns,
     statements,
@@ -85,6 +88,7 @@ __all__ = [
     "fstrings",
     "generate",
     "generate_units",
+    "listing",
     "oracle",
     "patterns",
     "placeholder_code",
