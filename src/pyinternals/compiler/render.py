@@ -72,14 +72,12 @@ def format_tokens(tokens: Iterable[tokenize.TokenInfo]) -> str:
 def format_tree(tree: ast.AST, *, positions: bool = False) -> str:
     """Dump *tree* indented, with its nodes' positions when *positions* is set.
 
-    >>> print(format_tree(ast.parse("x = 1", mode="eval"[:0] or "exec")))
-    Module(
-      body=[
-        Assign(
-          targets=[
-            Name(id='x', ctx=Store())],
-          value=Constant(value=1))],
-      type_ignores=[])
+    >>> print(format_tree(ast.parse("x + 1", mode="eval")))
+    Expression(
+      body=BinOp(
+        left=Name(id='x', ctx=Load()),
+        op=Add(),
+        right=Constant(value=1)))
     """
     return ast.dump(tree, indent=2, include_attributes=positions)
 

@@ -188,16 +188,25 @@ class SyntaxReport:
         )
 
 
-def _our_stages() -> list[tuple[str, FrontEnd]]:
+def _our_stages(*, compiler: bool = False) -> list[tuple[str, FrontEnd]]:
     from pyinternals.compiler.parser import parse
+    from pyinternals.compiler.pipeline import compile as our_compile
     from pyinternals.compiler.scopes import symtable
 
-    return [("parser", parse), ("symtable", symtable)]
+    stages: list[tuple[str, FrontEnd]] = [("parser", parse), ("symtable", symtable)]
+    return [*stages, ("compiler", our_compile)] if compiler else stages
 
 
-def run_syntax(stages: list[tuple[str, FrontEnd]] | None = None) -> SyntaxReport:
-    """Run ``test_syntax.py``'s snippets through *stages* (ours by default)."""
-    ours = stages or _our_stages()
+def run_syntax(
+    stages: list[tuple[str, FrontEnd]] | None = None, *, compiler: bool = False
+) -> SyntaxReport:
+    """Run ``test_syntax.py``'s snippets through *stages* (ours by default).
+
+    Our default stages are the front end's, the parser and the symbol
+    table; with *compiler*, the code generator too, which refuses what only
+    it can see (``'return' outside function``...).
+    """
+    ours = stages or _our_stages(compiler=compiler)
     report = SyntaxReport()
     for snippet in snippets():
         expected = cpython_rejection(snippet)
@@ -261,6 +270,12 @@ def render(
             f" refusals get CPython's message ({_percent(matched, total)}); "
             f"{syntax.by_stage.get('compiler', 0)} more are the compiler's"
         )
+        if "compiler" in syntax.matched:
+            lines.append(
+                f"{'':<10} {syntax.matched['compiler']}/"
+                f"{syntax.by_stage.get('compiler', 0)} of the compiler's get"
+                " CPython's message from ours"
+            )
         shown_mismatches = [m for m in syntax.mismatches if m[1].stage != "compiler"]
         if limit:
             shown_mismatches = shown_mismatches[:limit]
