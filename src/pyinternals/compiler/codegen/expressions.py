@@ -734,32 +734,29 @@ def assignment_helper(c: Compiler, where: Location, elts: list[ast.expr]) -> Non
         c.visit_expr(elt.value if isinstance(elt, ast.Starred) else elt)
 
 
-@expression(ast.List)
-def list_(c: Compiler, e: ast.List) -> None:
-    """Compile a list display, or a list of assignment targets."""
+def _sequence(c: Compiler, e: ast.List | ast.Tuple, *, as_tuple: bool) -> None:
+    """Compile a list or tuple: a display, assignment targets or ``del`` targets."""
     here = loc(e)
     if isinstance(e.ctx, ast.Store):
         assignment_helper(c, here, e.elts)
     elif isinstance(e.ctx, ast.Load):
         starunpack_helper(
-            c, here, e.elts, 0, "BUILD_LIST", "LIST_APPEND", "LIST_EXTEND", False
+            c, here, e.elts, 0, "BUILD_LIST", "LIST_APPEND", "LIST_EXTEND", as_tuple
         )
     else:
         c.visit_exprs(e.elts)
+
+
+@expression(ast.List)
+def list_(c: Compiler, e: ast.List) -> None:
+    """Compile a list display, or a list of assignment targets."""
+    _sequence(c, e, as_tuple=False)
 
 
 @expression(ast.Tuple)
 def tuple_(c: Compiler, e: ast.Tuple) -> None:
     """Compile a tuple display, or a tuple of assignment targets."""
-    here = loc(e)
-    if isinstance(e.ctx, ast.Store):
-        assignment_helper(c, here, e.elts)
-    elif isinstance(e.ctx, ast.Load):
-        starunpack_helper(
-            c, here, e.elts, 0, "BUILD_LIST", "LIST_APPEND", "LIST_EXTEND", True
-        )
-    else:
-        c.visit_exprs(e.elts)
+    _sequence(c, e, as_tuple=True)
 
 
 @expression(ast.Set)
