@@ -373,10 +373,10 @@ class _CodeBuilder(ast.NodeVisitor):
         self.emit("RAISE")
 
     def visit_Try(self, node: ast.Try) -> None:
-        if len(node.handlers) != 1:
-            raise self.error("'try' with more than one 'except'", node)
         if node.orelse or node.finalbody:
             raise self.error("'try' with 'else' or 'finally'", node)
+        if len(node.handlers) != 1:
+            raise self.error("'try' with more than one 'except'", node)
         handler = node.handlers[0]
         setup = self.emit("SETUP_HANDLER")
         self.handler_depth += 1
