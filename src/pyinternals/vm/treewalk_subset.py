@@ -186,7 +186,7 @@ class _SubsetChecker:
 
 
 def check_subset(tree: ast.AST, filename: str = "<treewalk>", source: str = "") -> None:
-    """Raise if *tree* uses anything the tree-walking interpreter does not run.
+    r"""Raise if *tree* uses anything the tree-walking interpreter does not run.
 
     Raises :class:`UnsupportedSyntaxError` for a construct outside the
     subset (the module docstring lists it) and :class:`SyntaxError` for the
