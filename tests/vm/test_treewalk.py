@@ -33,7 +33,8 @@ PROGRAMS = {
                 moves.append((source, target))
                 hanoi(n - 1, spare, target, source, moves)
             return moves
-        print([fib(i) for i in range(15)], factorial(20), len(hanoi(6, "a", "c", "b", [])))
+        print([fib(i) for i in range(15)], factorial(20))
+        print(len(hanoi(6, "a", "c", "b", [])))
         def even(n):
             return True if n == 0 else odd(n - 1)
         def odd(n):
@@ -160,7 +161,8 @@ PROGRAMS = {
         first, *middle, last = "hello"
         print(a, b, c, rest, first, middle, last)
         print({k: v for k, v in zip("abc", range(3)) if v}, {n % 3 for n in range(10)})
-        print(sum(n * n for n in range(10)), [(i, j) for i in range(3) for j in range(i)])
+        print(sum(n * n for n in range(10)))
+        print([(i, j) for i in range(3) for j in range(i)])
         print(d["missing"])
     """,
     "unpacking_errors": """
@@ -394,7 +396,9 @@ def test_namespace_is_returned_and_can_be_given() -> None:
 
 
 def test_deep_user_recursion_within_python_limit() -> None:
-    source = "def depth(n):\n    return 0 if n == 0 else 1 + depth(n - 1)\nd = depth(60)\n"
+    source = (
+        "def depth(n):\n    return 0 if n == 0 else 1 + depth(n - 1)\nd = depth(60)\n"
+    )
     assert run(source)["d"] == 60
 
 
@@ -464,5 +468,7 @@ def test_every_supported_node_type_has_a_method_or_is_structural() -> None:
 
     for node_type in SUPPORTED_NODES:
         assert (
-            node_type in handled or issubclass(node_type, structural) or node_type in others
+            node_type in handled
+            or issubclass(node_type, structural)
+            or node_type in others
         ), node_type

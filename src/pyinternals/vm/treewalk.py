@@ -193,7 +193,7 @@ def _comprehension_scope(generators: list[ast.comprehension]) -> _Scope:
 
 
 class Environment:
-    """One scope of a running program: module, function call, class body or comprehension.
+    """One scope of a running program: module, call, class body or comprehension.
 
     *variables* holds the scope's own names (for the module scope it is
     *module_globals* itself); *scope* says which names a function or
@@ -280,7 +280,7 @@ class Environment:
         raise NameError(f"name '{name}' is not defined", name=name)
 
     def _owner_of(self, name: str) -> Namespace:
-        """The dictionary a store to or delete of *name* here goes to."""
+        """Return the dictionary a store to or delete of *name* here goes to."""
         scope = self.scope
         if scope is None or name in scope.local_names:
             return self.variables
@@ -315,7 +315,7 @@ class Environment:
             )
 
     def function_parent(self) -> "Environment | None":
-        """The environment a function defined here reads its free names from."""
+        """Return the environment a function defined here reads free names from."""
         if self.scope is not None:
             return self
         return self.enclosing
@@ -347,7 +347,7 @@ class _Parameters:
 
 
 def _quoted_list(names: list[str]) -> str:
-    """``'a'``, ``'a' and 'b'``, ``'a', 'b', and 'c'``: CPython's way."""
+    """Quote names CPython's way: ``'a'``, ``'a' and 'b'``, ``'a', 'b', and 'c'``."""
     quoted = [f"'{name}'" for name in names]
     if len(quoted) == 1:
         return quoted[0]
@@ -382,7 +382,7 @@ class Function:
         self.__qualname__ = defining_environment.qualname_prefix + self.__name__
         self.__defaults__ = defaults or None
         self.__kwdefaults__ = keyword_defaults or None
-        self.__module__ = defining_environment.module_globals.get("__name__")
+        self.__module__ = str(defining_environment.module_globals.get("__name__"))
         self.__doc__ = (
             ast.get_docstring(node) if isinstance(node, ast.FunctionDef) else None
         )
@@ -394,6 +394,7 @@ class Function:
         self.closure = defining_environment.function_parent()
 
     def __call__(self, *arguments: object, **keywords: object) -> object:
+        """Run the function on the interpreter that defined it; return its result."""
         return self.interpreter.call_function(self, arguments, keywords)
 
     def __get__(self, instance: object, owner: type | None = None) -> object:
@@ -431,7 +432,8 @@ class Function:
             if name in parameters.names:
                 if name in variables:
                     raise TypeError(
-                        f"{self.__qualname__}() got multiple values for argument '{name}'"
+                        f"{self.__qualname__}() got multiple values"
+                        f" for argument '{name}'"
                     )
                 variables[name] = value
             elif keyword_rest is not None:
@@ -556,7 +558,7 @@ class Interpreter:
         dispatch = self._dispatch
         for statement in body:
             try:
-                signal = dispatch[type(statement)](statement, environment)
+                signal: Signal = dispatch[type(statement)](statement, environment)
             except BaseException as exception:
                 self._locate(exception, statement)
                 raise
@@ -570,7 +572,7 @@ class Interpreter:
             self.error_line = statement.lineno
 
     def function_scope(self, node: ast.FunctionDef | ast.Lambda) -> _Scope:
-        """The names *node* binds, analysed once per node and remembered."""
+        """Return the names *node* binds, analysed once per node and remembered."""
         scope = self._scopes.get(node)
         if scope is None:
             scope = self._scopes[node] = _function_scope(node)
@@ -595,19 +597,23 @@ class Interpreter:
     # -- statements -----------------------------------------------------
 
     def visit_Expr(self, node: ast.Expr, environment: Environment) -> Signal:
+        """Evaluate an expression statement and drop its value."""
         self._dispatch[type(node.value)](node.value, environment)
         return None
 
     def visit_Pass(self, node: ast.Pass, environment: Environment) -> Signal:
+        """Do nothing."""
         return None
 
     def visit_Assign(self, node: ast.Assign, environment: Environment) -> Signal:
+        """Evaluate the value once, then bind it to each target left to right."""
         value = self._dispatch[type(node.value)](node.value, environment)
         for target in node.targets:
             self.assign(target, value, environment)
         return None
 
     def visit_AugAssign(self, node: ast.AugAssign, environment: Environment) -> Signal:
+        """Apply the in-place operator, evaluating the target's parts once."""
         update = _INPLACE_OPERATORS[type(node.op)]
         target = node.target
         if isinstance(target, ast.Name):
@@ -629,6 +635,7 @@ class Interpreter:
         return None
 
     def visit_Delete(self, node: ast.Delete, environment: Environment) -> Signal:
+        """Unbind each target: a name, an attribute, an item, or a tuple of them."""
         for target in node.targets:
             self._delete(target, environment)
         return None
@@ -647,6 +654,7 @@ class Interpreter:
                 self._delete(element, environment)
 
     def visit_If(self, node: ast.If, environment: Environment) -> Signal:
+        """Run the body if the test is true, else the ``else`` part."""
         if self._dispatch[type(node.test)](node.test, environment):
             return self.run_block(node.body, environment)
         if node.orelse:
@@ -654,6 +662,7 @@ class Interpreter:
         return None
 
     def visit_While(self, node: ast.While, environment: Environment) -> Signal:
+        """Loop while the test is true; ``else`` runs unless a ``break`` ended it."""
         test = node.test
         test_handler = self._dispatch[type(test)]
         while test_handler(test, environment):
@@ -666,6 +675,7 @@ class Interpreter:
         return self.run_block(node.orelse, environment)
 
     def visit_For(self, node: ast.For, environment: Environment) -> Signal:
+        """Bind the target to each item in turn; ``else`` runs unless ``break``."""
         target = node.target
         for item in self.evaluate(node.iter, environment):
             if type(target) is ast.Name:
@@ -681,25 +691,31 @@ class Interpreter:
         return self.run_block(node.orelse, environment)
 
     def visit_Break(self, node: ast.Break, environment: Environment) -> Signal:
+        """Send the ``break`` signal to the enclosing loop."""
         return _BREAK
 
     def visit_Continue(self, node: ast.Continue, environment: Environment) -> Signal:
+        """Send the ``continue`` signal to the enclosing loop."""
         return _CONTINUE
 
     def visit_Return(self, node: ast.Return, environment: Environment) -> Signal:
+        """Send the function's result up as a return signal."""
         if node.value is None:
             return _Return(None)
         return _Return(self._dispatch[type(node.value)](node.value, environment))
 
     def visit_Global(self, node: ast.Global, environment: Environment) -> Signal:
+        """Do nothing at run time."""
         return None  # declarations act through the scope analysis, not at run time
 
     def visit_Nonlocal(self, node: ast.Nonlocal, environment: Environment) -> Signal:
+        """Do nothing at run time."""
         return None
 
     def visit_FunctionDef(
         self, node: ast.FunctionDef, environment: Environment
     ) -> Signal:
+        """Make a :class:`Function`, apply the decorators, bind its name."""
         decorators = [self.evaluate(item, environment) for item in node.decorator_list]
         function: object = self._make_function(node, node.body, environment)
         for decorator in reversed(decorators):
@@ -727,6 +743,7 @@ class Interpreter:
         return Function(self, node, body, environment, defaults, keyword_defaults)
 
     def visit_ClassDef(self, node: ast.ClassDef, environment: Environment) -> Signal:
+        """Run the class body in a scope of its own and build the class from it."""
         decorators = [self.evaluate(item, environment) for item in node.decorator_list]
         bases = tuple(self.evaluate(base, environment) for base in node.bases)
         qualname = environment.qualname_prefix + node.name
@@ -752,6 +769,7 @@ class Interpreter:
         return None
 
     def visit_Try(self, node: ast.Try, environment: Environment) -> Signal:
+        """Run ``try``/``except``/``else``, then ``finally`` however they ended."""
         if not node.finalbody:
             return self._run_try_and_handlers(node, environment)
         try:
@@ -798,6 +816,7 @@ class Interpreter:
             owner.pop(handler.name, None)
 
     def visit_Raise(self, node: ast.Raise, environment: Environment) -> Signal:
+        """Raise the exception, chained ``from`` a cause; bare: re-raise."""
         if node.exc is None:
             active = sys.exc_info()[1]
             if active is None:
@@ -809,6 +828,7 @@ class Interpreter:
         raise exception from self.evaluate(node.cause, environment)
 
     def visit_Assert(self, node: ast.Assert, environment: Environment) -> Signal:
+        """Raise :class:`AssertionError` (with the message) if the test is false."""
         if not self.evaluate(node.test, environment):
             if node.msg is None:
                 raise AssertionError
@@ -816,6 +836,7 @@ class Interpreter:
         return None
 
     def visit_Import(self, node: ast.Import, environment: Environment) -> Signal:
+        """Import each module and bind the top package or the ``as`` name."""
         for alias in node.names:
             module = __import__(alias.name, environment.module_globals, None, (), 0)
             if alias.asname is None:
@@ -829,6 +850,7 @@ class Interpreter:
     def visit_ImportFrom(
         self, node: ast.ImportFrom, environment: Environment
     ) -> Signal:
+        """Import the module and bind the requested names from it."""
         assert node.module is not None
         names = tuple(alias.name for alias in node.names)
         module = __import__(node.module, environment.module_globals, None, names, 0)
@@ -836,7 +858,8 @@ class Interpreter:
             if not hasattr(module, alias.name):
                 location = getattr(module, "__file__", None) or "unknown location"
                 raise ImportError(
-                    f"cannot import name '{alias.name}' from '{node.module}' ({location})",
+                    f"cannot import name '{alias.name}'"
+                    f" from '{node.module}' ({location})",
                     name=node.module,
                 )
             environment.store(alias.asname or alias.name, getattr(module, alias.name))
@@ -890,7 +913,8 @@ class Interpreter:
                     )
             if len(items) < len(elements):
                 raise ValueError(
-                    f"not enough values to unpack (expected {len(elements)}, got {len(items)})"
+                    "not enough values to unpack"
+                    f" (expected {len(elements)}, got {len(items)})"
                 )
             return items
         star = starred[0]
@@ -907,21 +931,26 @@ class Interpreter:
     # -- expressions ----------------------------------------------------
 
     def visit_Constant(self, node: ast.Constant, environment: Environment) -> Any:
+        """Return the literal's value."""
         return node.value
 
     def visit_Name(self, node: ast.Name, environment: Environment) -> Any:
+        """Return the value the name resolves to in this environment."""
         return environment.load(node.id)
 
     def visit_BinOp(self, node: ast.BinOp, environment: Environment) -> Any:
+        """Evaluate both operands, left first, and apply the operator."""
         dispatch = self._dispatch
         left = dispatch[type(node.left)](node.left, environment)
         right = dispatch[type(node.right)](node.right, environment)
         return _BINARY_OPERATORS[type(node.op)](left, right)
 
     def visit_UnaryOp(self, node: ast.UnaryOp, environment: Environment) -> Any:
+        """Evaluate the operand and apply the operator."""
         return _UNARY_OPERATORS[type(node.op)](self.evaluate(node.operand, environment))
 
     def visit_BoolOp(self, node: ast.BoolOp, environment: Environment) -> Any:
+        """Return the first operand that decides ``and``/``or``, or the last."""
         stop_when_true = isinstance(node.op, ast.Or)
         value: Any = None
         for operand in node.values:
@@ -931,6 +960,7 @@ class Interpreter:
         return value
 
     def visit_Compare(self, node: ast.Compare, environment: Environment) -> Any:
+        """Evaluate a comparison chain, stopping at the first false link."""
         dispatch = self._dispatch
         left = dispatch[type(node.left)](node.left, environment)
         result: Any = True
@@ -943,11 +973,13 @@ class Interpreter:
         return result
 
     def visit_IfExp(self, node: ast.IfExp, environment: Environment) -> Any:
+        """Evaluate the body or the ``else`` part, as the test says."""
         if self.evaluate(node.test, environment):
             return self.evaluate(node.body, environment)
         return self.evaluate(node.orelse, environment)
 
     def visit_Call(self, node: ast.Call, environment: Environment) -> Any:
+        """Evaluate the callee and the arguments (unpacking ``*``, ``**``), call."""
         dispatch = self._dispatch
         function = dispatch[type(node.func)](node.func, environment)
         arguments: list[Any] = []
@@ -968,14 +1000,17 @@ class Interpreter:
         return function(*arguments, **keywords)
 
     def visit_Attribute(self, node: ast.Attribute, environment: Environment) -> Any:
+        """Return the named attribute of the evaluated object."""
         return getattr(self.evaluate(node.value, environment), node.attr)
 
     def visit_Subscript(self, node: ast.Subscript, environment: Environment) -> Any:
+        """Return the item (or slice) of the evaluated container."""
         dispatch = self._dispatch
         container = dispatch[type(node.value)](node.value, environment)
         return container[dispatch[type(node.slice)](node.slice, environment)]
 
     def visit_Slice(self, node: ast.Slice, environment: Environment) -> slice:
+        """Return a :class:`slice` of the evaluated bounds."""
         lower, upper, step = (
             None if part is None else self.evaluate(part, environment)
             for part in (node.lower, node.upper, node.step)
@@ -992,15 +1027,19 @@ class Interpreter:
         return items
 
     def visit_List(self, node: ast.List, environment: Environment) -> list[Any]:
+        """Build a list, unpacking ``*`` elements."""
         return self._elements(node.elts, environment)
 
     def visit_Tuple(self, node: ast.Tuple, environment: Environment) -> tuple[Any, ...]:
+        """Build a tuple, unpacking ``*`` elements."""
         return tuple(self._elements(node.elts, environment))
 
     def visit_Set(self, node: ast.Set, environment: Environment) -> set[Any]:
+        """Build a set, unpacking ``*`` elements."""
         return set(self._elements(node.elts, environment))
 
     def visit_Dict(self, node: ast.Dict, environment: Environment) -> dict[Any, Any]:
+        """Build a dict, merging ``**`` mappings in order."""
         result: dict[Any, Any] = {}
         for key, value in zip(node.keys, node.values, strict=True):
             if key is None:
@@ -1012,6 +1051,7 @@ class Interpreter:
         return result
 
     def visit_Lambda(self, node: ast.Lambda, environment: Environment) -> Function:
+        """Make a :class:`Function` whose body returns the expression."""
         body = self._lambda_bodies.get(node)
         if body is None:
             body = self._lambda_bodies[node] = [
@@ -1020,11 +1060,13 @@ class Interpreter:
         return self._make_function(node, body, environment)
 
     def visit_JoinedStr(self, node: ast.JoinedStr, environment: Environment) -> str:
+        """Concatenate an f-string's parts."""
         return "".join(str(self.evaluate(part, environment)) for part in node.values)
 
     def visit_FormattedValue(
         self, node: ast.FormattedValue, environment: Environment
     ) -> str:
+        """Convert (``!r``, ``!s``, ``!a``) and format one f-string field."""
         value = self.evaluate(node.value, environment)
         if node.conversion != -1:
             value = _CONVERSIONS[node.conversion](value)
@@ -1042,7 +1084,7 @@ class Interpreter:
         node: ast.ListComp | ast.SetComp | ast.DictComp | ast.GeneratorExp,
         environment: Environment,
     ) -> tuple[Environment, Iterator[None]]:
-        """A comprehension's own environment and an iterator that binds its targets.
+        """Return a comprehension's environment and an iterator binding its targets.
 
         The first iterable is evaluated in the enclosing scope, now, as CPython
         does; the rest are evaluated inside, once per outer item.
@@ -1084,16 +1126,19 @@ class Interpreter:
                     )
 
     def visit_ListComp(self, node: ast.ListComp, environment: Environment) -> list[Any]:
+        """Build a list from a comprehension run in its own scope."""
         inner, bindings = self._comprehension(node, environment)
         return [self.evaluate(node.elt, inner) for _ in bindings]
 
     def visit_SetComp(self, node: ast.SetComp, environment: Environment) -> set[Any]:
+        """Build a set from a comprehension run in its own scope."""
         inner, bindings = self._comprehension(node, environment)
         return {self.evaluate(node.elt, inner) for _ in bindings}
 
     def visit_DictComp(
         self, node: ast.DictComp, environment: Environment
     ) -> dict[Any, Any]:
+        """Build a dict from a comprehension run in its own scope."""
         inner, bindings = self._comprehension(node, environment)
         return {
             self.evaluate(node.key, inner): self.evaluate(node.value, inner)
@@ -1103,6 +1148,7 @@ class Interpreter:
     def visit_GeneratorExp(
         self, node: ast.GeneratorExp, environment: Environment
     ) -> Iterator[Any]:
+        """Return a generator that runs the comprehension lazily."""
         inner, bindings = self._comprehension(node, environment)
         return (self.evaluate(node.elt, inner) for _ in bindings)
 
@@ -1138,7 +1184,8 @@ def outcome(source: str) -> Outcome:
     the innermost statement that exception came from.
 
     >>> outcome("print(1 + 1)\n[][0]\n")
-    Outcome(stdout='2\n', value=None, error='IndexError: list index out of range', line=2)
+    Outcome(stdout='2\n', value=None,
+            error='IndexError: list index out of range', line=2)
     """
     output = io.StringIO()
     error = ""
