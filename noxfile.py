@@ -36,10 +36,10 @@ def test(session: nox.Session) -> None:
 
 @nox.session(name="test-pinned", python=False)
 def test_pinned(session: nox.Session) -> None:
-    """Chapter 3's tests and doctests again, on the pinned CPython 3.13.5.
+    """Chapters 3 and 4's tests and doctests again, on the pinned CPython 3.13.5.
 
-    The compiler supports 3.11 and 3.13, and some of its checks only exist
-    on 3.13: those against CPython's own code generator and optimizer, which
+    The compiler and the interpreters support 3.11 and 3.13, and some of the
+    compiler's checks only exist on 3.13: those against CPython's own code generator and optimizer, which
     3.13 exposes in ``_testinternalcapi``. A virtual environment made from
     the pinned interpreter gets the test dependencies of ``pyproject.toml``;
     the package is imported from ``src/``.
@@ -59,7 +59,9 @@ def test_pinned(session: nox.Session) -> None:
         "-m",
         "pytest",
         "tests/compiler",
+        "tests/vm",
         "src/pyinternals/compiler",
+        "src/pyinternals/vm",
         "src/pyinternals/pinned.py",
         *session.posargs,
         env={"PYTHONPATH": str(ROOT / "src")},

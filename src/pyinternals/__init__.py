@@ -10,6 +10,8 @@ that the chapter explains and checking it against the real one:
   tokenizer, the PEG parser and its generator, symbol tables and the AST
   optimizer, then the code generator, back end, disassembler and
   visualizer;
+* :mod:`pyinternals.vm` -- Chapter 4, executing Python: a tiny stack
+  machine and a tree-walking interpreter;
 * :mod:`pyinternals.pinned` -- runs code on the pinned CPython 3.13.5, for
   the pages that set 3.11 beside 3.13.
 """
