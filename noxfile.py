@@ -39,8 +39,9 @@ def test_pinned(session: nox.Session) -> None:
     """Chapters 3 and 4's tests and doctests again, on the pinned CPython 3.13.5.
 
     The compiler and the interpreters support 3.11 and 3.13, and some of the
-    compiler's checks only exist on 3.13: those against CPython's own code generator and optimizer, which
-    3.13 exposes in ``_testinternalcapi``. A virtual environment made from
+    compiler's checks only exist on 3.13: those against CPython's own code
+    generator and optimizer, which 3.13 exposes in ``_testinternalcapi``. A
+    virtual environment made from
     the pinned interpreter gets the test dependencies of ``pyproject.toml``;
     the package is imported from ``src/``.
     """
