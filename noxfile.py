@@ -41,9 +41,9 @@ def test_pinned(session: nox.Session) -> None:
     The compiler and the interpreters support 3.11 and 3.13, and some of the
     compiler's checks only exist on 3.13: those against CPython's own code
     generator and optimizer, which 3.13 exposes in ``_testinternalcapi``. A
-    virtual environment made from
-    the pinned interpreter gets the test dependencies of ``pyproject.toml``;
-    the package is imported from ``src/``.
+    virtual environment made from the pinned interpreter gets the test
+    dependencies of ``pyproject.toml``; the package is imported from
+    ``src/``.
     """
     python = _pinned_cpython(session)
     venv = ROOT / ".nox" / "test-pinned"
