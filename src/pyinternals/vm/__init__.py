@@ -1,0 +1,3 @@
+"""Chapter 4: executing Python."""
+
+__all__: list[str] = []
