@@ -58,13 +58,37 @@ def _too_many_positional(
         takes = f"from {most - defaults} to {most} positional arguments"
     else:
         takes = f"{most} positional argument{'s' if most != 1 else ''}"
-    given_text = f"{given} positional argument{'s' if given != 1 else ''}"
+    given_text = str(given)
     if keyword_only_given:
         plural = "s" if keyword_only_given != 1 else ""
-        given_text += f" (and {keyword_only_given} keyword-only argument{plural})"
+        given_text += (
+            f" positional argument{'s' if given != 1 else ''}"
+            f" (and {keyword_only_given} keyword-only argument{plural})"
+        )
     verb = "was" if given == 1 and not keyword_only_given else "were"
     return TypeError(
         f"{function.__qualname__}() takes {takes} but {given_text} {verb} given"
+    )
+
+
+def _unknown_keyword(
+    function: FunctionType, name: str, kwargs: Mapping[str, Any]
+) -> TypeError:
+    """The error for a keyword no parameter takes, as ``initialize_locals`` words it.
+
+    Positional-only names passed as keywords get their own message, naming
+    all of them.
+    """
+    code = function.__code__
+    positional_only = code.co_varnames[: code.co_posonlyargcount]
+    conflicts = [keyword for keyword in kwargs if keyword in positional_only]
+    if conflicts:
+        return TypeError(
+            f"{function.__qualname__}() got some positional-only arguments passed as "
+            f"keyword arguments: '{', '.join(conflicts)}'"
+        )
+    return TypeError(
+        f"{function.__qualname__}() got an unexpected keyword argument '{name}'"
     )
 
 
@@ -100,31 +124,15 @@ def bind_arguments(
 
     for position, value in enumerate(args[:positional_count]):
         slots[position] = value
-    extra_positional = tuple(args[positional_count:])
-    if extra_positional and not has_varargs:
-        keyword_only_given = sum(
-            1
-            for name in names[positional_count:named_count]
-            if kwargs and name in kwargs
-        )
-        raise _too_many_positional(function, len(args), keyword_only_given)
-
     extra_keywords: dict[str, Any] = {}
-    positional_only_as_keyword: list[str] = []
     for name, value in (kwargs or {}).items():
         if not isinstance(name, str):
             raise TypeError(f"{function.__qualname__}() keywords must be strings")
         try:
             position = names.index(name, positional_only, named_count)
         except ValueError:
-            if name in names[:positional_only] and not has_varkeywords:
-                positional_only_as_keyword.append(name)
-                continue
             if not has_varkeywords:
-                raise TypeError(
-                    f"{function.__qualname__}() got an unexpected keyword argument "
-                    f"'{name}'"
-                ) from None
+                raise _unknown_keyword(function, name, kwargs or {}) from None
             extra_keywords[name] = value
             continue
         if slots[position] is not _MISSING:
@@ -132,11 +140,12 @@ def bind_arguments(
                 f"{function.__qualname__}() got multiple values for argument '{name}'"
             )
         slots[position] = value
-    if positional_only_as_keyword:
-        raise TypeError(
-            f"{function.__qualname__}() got some positional-only arguments passed as "
-            f"keyword arguments: '{', '.join(positional_only_as_keyword)}'"
+    extra_positional = tuple(args[positional_count:])
+    if extra_positional and not has_varargs:
+        keyword_only_given = sum(
+            1 for value in slots[positional_count:] if value is not _MISSING
         )
+        raise _too_many_positional(function, len(args), keyword_only_given)
 
     defaults = function.__defaults__ or ()
     first_default = positional_count - len(defaults)

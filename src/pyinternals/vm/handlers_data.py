@@ -65,6 +65,7 @@ _COMPARISONS: list[Callable[[Any, Any], Any]] = [
     operator.ge,
 ]
 
+_EXHAUSTED: Any = object()
 _CONVERSIONS: dict[int, Callable[[Any], str]] = {1: str, 2: repr, 3: ascii}
 
 
@@ -563,11 +564,12 @@ class DataHandlers(EvalLoop):
         """Star unpacking: ``arg & 0xFF`` items before the list, ``arg >> 8`` after."""
         before, after = instruction.arg & 0xFF, instruction.arg >> 8
         iterator = _iterate_for_unpacking(frame.stack.pop())
-        leading = []
-        for item in iterator:
-            leading.append(item)
-            if len(leading) == before:
+        leading: list[Any] = []
+        while len(leading) < before:
+            item = next(iterator, _EXHAUSTED)
+            if item is _EXHAUSTED:
                 break
+            leading.append(item)
         if len(leading) < before:
             raise ValueError(
                 f"not enough values to unpack (expected at least {before + after}, "

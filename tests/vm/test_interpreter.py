@@ -1,0 +1,275 @@
+"""The bytecode VM against CPython's own loop: same output, value, exception."""
+
+import textwrap
+
+import pytest
+
+from pyinternals.compiler.programs import PROGRAMS
+from pyinternals.vm.differential import compare, run_on_vm
+
+SNIPPETS = {
+    "straight_line": """
+        x = 2 ** 10 - 3 * 7 // 2 % 5
+        y = -x + ~x, x << 3, x >> 1, x & 6 | 1 ^ 3, 7 / 2, 3 @ 4 if False else 0
+        print(x, y, 1 < x <= 1000 != 3, not x, x and 0, 0 or x)
+    """,
+    "names_everywhere": """
+        g = 1
+        def f(a):
+            global g
+            g += a
+            local = g * 2
+            return local, len([a])
+        print(f(3), g, __name__)
+        del g
+        try:
+            g
+        except NameError as e:
+            print(e)
+        undefined_name
+    """,
+    "control_flow": """
+        out = []
+        for i in range(10):
+            if i % 3 == 0:
+                continue
+            elif i == 8:
+                break
+            out.append(i)
+        else:
+            out.append("no")
+        n = 0
+        while True:
+            n += 1
+            if n > 4:
+                break
+        print(out, n, [j for j in range(5) if j % 2], "y" if out else "n")
+    """,
+    "argument_binding": """
+        def f(a, b=2, /, c=3, *args, d, e=5, **kwargs):
+            return a, b, c, args, d, e, kwargs
+        print(f(1, d=4), f(1, 2, 3, 4, 5, d=6, z=7), f(*[1, 2], **{"d": 0}))
+        def g(x, *, y):
+            return x, y
+        print(g(y=1, x=2))
+        g(1, 2)
+    """,
+    "missing_arguments": """
+        def h(a, b, c, *, k):
+            pass
+        for call in (lambda: h(), lambda: h(1, 2, 3), lambda: h(1, 2, 3, 4, k=1),
+                     lambda: h(1, a=1), lambda: h(1, 2, 3, k=1, z=2)):
+            try:
+                call()
+            except TypeError as e:
+                print(e)
+    """,
+    "closures_and_cells": """
+        def make():
+            total = 0
+            def add(v):
+                nonlocal total
+                total += v
+                return total
+            def peek():
+                return total
+            return add, peek
+        add, peek = make()
+        add(2); add(5)
+        print(peek(), [f() for f in [lambda i=i: i * i for i in range(4)]])
+        def arg_cell(x):
+            return lambda: x
+        print(arg_cell(9)())
+    """,
+    "try_except_finally": """
+        def f(kind):
+            try:
+                try:
+                    if kind == 1:
+                        raise ValueError("v")
+                    if kind == 2:
+                        return "early"
+                    return {}[kind]
+                except ValueError as e:
+                    print("caught", e)
+                    raise TypeError("t") from e
+                finally:
+                    print("finally", kind)
+            except TypeError as e:
+                return f"outer {e} cause={e.__cause__!r}"
+            except KeyError as e:
+                return f"key {e} context={e.__context__!r}"
+        print(f(1)); print(f(2)); print(f(3))
+        def chained():
+            try:
+                1 / 0
+            except ZeroDivisionError:
+                [][1]
+        try:
+            chained()
+        except IndexError as e:
+            print(type(e.__context__).__name__, e.__suppress_context__)
+        def bare():
+            try:
+                raise KeyError("k")
+            except KeyError:
+                raise
+        bare()
+    """,
+    "return_in_finally_and_loops": """
+        def f():
+            for i in range(3):
+                try:
+                    if i == 1:
+                        continue
+                    return i * 10
+                finally:
+                    print("fin", i)
+        def g():
+            try:
+                return 1
+            finally:
+                return 2
+        print(f(), g())
+    """,
+    "with_statements": """
+        class CM:
+            def __init__(self, name, swallow=False):
+                self.name, self.swallow = name, swallow
+            def __enter__(self):
+                print("enter", self.name)
+                return self.name
+            def __exit__(self, kind, value, tb):
+                print("exit", self.name, kind.__name__ if kind else None)
+                return self.swallow
+        with CM("a") as a, CM("b") as b:
+            print(a, b)
+        with CM("c", swallow=True):
+            raise ValueError
+        with CM("d"):
+            1 / 0
+    """,
+    "generators_protocol": """
+        def gen():
+            try:
+                x = yield 1
+                print("got", x)
+                yield x * 2
+            except KeyError as e:
+                print("thrown", e)
+                yield "recovered"
+            finally:
+                print("cleanup")
+        g = gen()
+        print(next(g), g.send(21), g.throw(KeyError("k")))
+        g.close()
+        def inner():
+            try:
+                yield "i1"
+                yield "i2"
+            except ValueError:
+                yield "inner caught"
+            return "inner done"
+        def outer():
+            result = yield from inner()
+            yield result
+        o = outer()
+        print(next(o), o.throw(ValueError), next(o))
+        def stopper():
+            yield 1
+            raise StopIteration
+        list(stopper())
+    """,
+    "classes_and_super": """
+        class Meta(type):
+            def __new__(mcls, name, bases, ns, **kw):
+                ns["tag"] = kw.get("tag", "none")
+                return super().__new__(mcls, name, bases, ns)
+        class Base(metaclass=Meta, tag="base"):
+            count = 0
+            def __init__(self):
+                Base.count += 1
+            def who(self):
+                return "base"
+            def __init_subclass__(cls, **kw):
+                cls.registered = True
+        class Child(Base):
+            def who(self):
+                return "child>" + super().who()
+            @property
+            def me(self):
+                return __class__.__name__
+        c = Child()
+        print(c.who(), c.me, Child.tag, Child.registered, Base.count, type(Child).__name__)
+    """,
+    "comprehensions": """
+        xs = range(6)
+        print([x * y for x in xs if x % 2 for y in xs if y < x])
+        print({x: x * x for x in xs}, {x % 3 for x in xs}, list(x + 1 for x in xs))
+        def nested():
+            base = 10
+            return [[base + i + j for j in range(2)] for i in range(2)]
+        print(nested(), sorted(xs, key=lambda v: -v), max(xs, key=lambda v: v % 4))
+    """,
+    "builtins_reading_frames": """
+        import sys
+        def f(a, b=2):
+            c = a + b
+            return sorted(locals().items())
+        print(f(1), "f" in globals(), eval("a * 3", {"a": 2}))
+        def g():
+            x = 5
+            return eval("x + 1")
+        try:
+            raise ValueError("inside")
+        except ValueError:
+            print(sys.exc_info()[1], g())
+        print(sys.exc_info())
+    """,
+    "imports_and_strings": """
+        import os.path
+        from collections import OrderedDict as OD, namedtuple
+        from math import *
+        P = namedtuple("P", "x y")
+        print(os.path.join("a", "b"), OD(a=1), P(1, 2), floor(2.5), f"{pi:.3f}|{'s'!r:>5}|")
+        assert 1 == 2, "assertion message"
+    """,
+    "unpacking_errors": """
+        for value in ([1, 2, 3], [1], 5):
+            try:
+                a, b = value
+            except (ValueError, TypeError) as e:
+                print(type(e).__name__, e)
+        first, *rest = range(4)
+        *init, last = "ab"
+        print(first, rest, init, last)
+        a, *b, c = [1]
+    """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_corpus_program_agrees(name: str) -> None:
+    result = compare(PROGRAMS[name])
+    assert result.agree, f"\nCPython: {result.expected}\nVM:      {result.actual}"
+
+
+@pytest.mark.parametrize("name", sorted(SNIPPETS))
+def test_snippet_agrees(name: str) -> None:
+    result = compare(textwrap.dedent(SNIPPETS[name]).lstrip())
+    assert result.agree, f"\nCPython: {result.expected}\nVM:      {result.actual}"
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["1 + 2 * 3", "[x for x in 'ab']", "(lambda *a, **k: (a, k))(1, z=2)", "{}['x']"],
+)
+def test_eval_mode_agrees(expression: str) -> None:
+    result = compare(expression, "eval")
+    assert result.agree, f"\nCPython: {result.expected}\nVM:      {result.actual}"
+
+
+def test_outcome_of_a_failing_program_names_the_line() -> None:
+    outcome = run_on_vm("x = 1\ny = 2\nz = x / (y - 2)\n")
+    assert outcome.error == "ZeroDivisionError: division by zero"
+    assert outcome.line == 3
