@@ -200,7 +200,8 @@ SNIPPETS = {
             def me(self):
                 return __class__.__name__
         c = Child()
-        print(c.who(), c.me, Child.tag, Child.registered, Base.count, type(Child).__name__)
+        print(c.who(), c.me, Child.tag, Child.registered, Base.count)
+        print(type(Child).__name__, Child.__qualname__, Child.who.__qualname__)
     """,
     "comprehensions": """
         xs = range(6)
@@ -231,7 +232,8 @@ SNIPPETS = {
         from collections import OrderedDict as OD, namedtuple
         from math import *
         P = namedtuple("P", "x y")
-        print(os.path.join("a", "b"), OD(a=1), P(1, 2), floor(2.5), f"{pi:.3f}|{'s'!r:>5}|")
+        print(os.path.join("a", "b"), OD(a=1), P(1, 2), floor(2.5))
+        print(f"{pi:.3f}|{'s'!r:>5}|{3!a}|{'x':{'^'}{5}}|")
         assert 1 == 2, "assertion message"
     """,
     "unpacking_errors": """
@@ -244,6 +246,57 @@ SNIPPETS = {
         *init, last = "ab"
         print(first, rest, init, last)
         a, *b, c = [1]
+    """,
+    "match_statements": """
+        from dataclasses import dataclass
+        @dataclass
+        class Point:
+            x: int
+            y: int
+        def describe(subject):
+            match subject:
+                case Point(0, y=0):
+                    return "origin"
+                case Point(x, y) if x == y:
+                    return f"diagonal {x}"
+                case {"kind": "circle", "r": r, **rest}:
+                    return f"circle {r} {rest}"
+                case [1, *middle, last]:
+                    return f"list {middle} {last}"
+                case int(n) | float(n):
+                    return f"number {n}"
+                case str() as text:
+                    return f"text {text}"
+                case _:
+                    return "other"
+        for subject in (Point(0, 0), Point(2, 2), {"kind": "circle", "r": 1, "c": 0},
+                        [1, 2, 3, 4], 5, 2.5, "s", None):
+            print(describe(subject))
+        match Point(1, 2):
+            case Point(1, 2, 3):
+                pass
+    """,
+    "except_star": """
+        def boom():
+            raise ExceptionGroup("many", [ValueError(1), KeyError(2), TypeError(3)])
+        try:
+            try:
+                boom()
+            except* ValueError as group:
+                print("values", group.exceptions)
+            except* KeyError:
+                print("keys")
+                raise
+        except ExceptionGroup as rest:
+            print("rest", [type(e).__name__ for e in rest.exceptions])
+        try:
+            raise OSError("naked")
+        except* OSError as group:
+            print(type(group).__name__, group.exceptions)
+        try:
+            raise ExceptionGroup("g", [ValueError(1)])
+        except* ValueError:
+            raise RuntimeError("new")
     """,
 }
 

@@ -74,7 +74,7 @@ def _too_many_positional(
 def _unknown_keyword(
     function: FunctionType, name: str, kwargs: Mapping[str, Any]
 ) -> TypeError:
-    """The error for a keyword no parameter takes, as ``initialize_locals`` words it.
+    """Return the error for a keyword no parameter takes, in CPython's words.
 
     Positional-only names passed as keywords get their own message, naming
     all of them.

@@ -18,11 +18,12 @@ from typing import Any
 
 from pyinternals.vm.handlers_calls import CallHandlers
 from pyinternals.vm.handlers_flow import FlowHandlers
+from pyinternals.vm.handlers_patterns import PatternHandlers
 
 __all__ = ["VirtualMachine", "exec_source", "run_code"]
 
 
-class VirtualMachine(CallHandlers, FlowHandlers):
+class VirtualMachine(CallHandlers, FlowHandlers, PatternHandlers):
     """A bytecode interpreter for the running CPython's code objects.
 
     One machine runs one thread of VM frames; its dispatch table has a
