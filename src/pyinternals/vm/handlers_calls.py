@@ -29,6 +29,7 @@ from typing import Any
 from pyinternals.vm.frame import NULL, Frame, Instruction
 from pyinternals.vm.generators import VMGenerator
 from pyinternals.vm.handlers_data import DataHandlers
+from pyinternals.vm.trampolines import make_function, trampoline_entry, vm_code
 
 __all__ = ["CallHandlers"]
 
@@ -136,7 +137,7 @@ class CallHandlers(DataHandlers):
         # 3.13 sets the closure afterwards (SET_FUNCTION_ATTRIBUTE), but a
         # function whose code has free variables needs one from the start.
         closure = parts.pop(0x08, tuple(CellType() for _ in code.co_freevars))
-        function = FunctionType(code, frame.globals, None, None, closure)
+        function = make_function(self, code, frame.globals, closure)
         for flag, value in parts.items():
             function = self._with_attribute(function, flag, value)
         frame.stack.append(function)
@@ -161,6 +162,9 @@ class CallHandlers(DataHandlers):
             made.__defaults__ = function.__defaults__
             made.__kwdefaults__ = function.__kwdefaults__
             made.__annotations__ = function.__annotations__
+            entry = trampoline_entry(made)
+            if entry is not None:
+                entry.function = made
             return made
         if flag == 0x04:
             value = _annotations_dict(value)
@@ -205,7 +209,7 @@ class CallHandlers(DataHandlers):
                 f"a mapping, not {type(namespace).__name__}"
             )
         frame = Frame(
-            body.__code__,
+            vm_code(body),
             body.__globals__,
             body.__builtins__,  # type: ignore[attr-defined]
             locals=namespace,

@@ -40,6 +40,7 @@ from typing import Any
 
 from pyinternals.vm.binding import bind_arguments
 from pyinternals.vm.frame import NULL, Frame, Instruction
+from pyinternals.vm.trampolines import is_trampoline, trampoline_entry
 
 __all__ = ["EvalLoop", "UnsupportedInstruction", "runs_on_the_vm"]
 
@@ -74,10 +75,16 @@ class UnsupportedInstruction(Exception):
 
 
 def _strip_machinery(traceback: TracebackType | None) -> TracebackType | None:
-    """Return *traceback* without the entries of the VM's own frames."""
+    """Return *traceback* without the entries of the VM's own frames.
+
+    The VM's modules and the trampolines of VM-made functions are machinery.
+    """
     kept = []
     while traceback is not None:
-        if not traceback.tb_frame.f_code.co_filename.startswith(_MACHINERY_DIRECTORY):
+        code = traceback.tb_frame.f_code
+        if not code.co_filename.startswith(_MACHINERY_DIRECTORY) and not is_trampoline(
+            code
+        ):
             kept.append(traceback)
         traceback = traceback.tb_next
     head = None
@@ -244,12 +251,16 @@ class EvalLoop:
         anything else is called directly.
         """
         kind = type(callable_)
-        if kind is FunctionType and runs_on_the_vm(callable_):
-            return self.call_function(callable_, args, kwargs)
-        if kind is MethodType:
-            function = callable_.__func__
-            if type(function) is FunctionType and runs_on_the_vm(function):
-                return self.call_function(function, (callable_.__self__, *args), kwargs)
+        if kind is MethodType and type(callable_.__func__) is FunctionType:
+            args = (callable_.__self__, *args)
+            callable_ = callable_.__func__
+            kind = FunctionType
+        if kind is FunctionType:
+            entry = trampoline_entry(callable_)
+            if entry is not None:
+                return self.call_function(callable_, args, kwargs, entry.code)
+            if runs_on_the_vm(callable_):
+                return self.call_function(callable_, args, kwargs)
         frame_reader = self.frame_readers.get(id(callable_))
         if frame_reader is not None and self.frame is not None:
             return frame_reader(self.frame, tuple(args), kwargs or {})
@@ -260,19 +271,34 @@ class EvalLoop:
         function: FunctionType,
         args: tuple[Any, ...] | list[Any],
         kwargs: dict[str, Any] | None,
+        code: CodeType | None = None,
     ) -> Any:
-        """Run *function* on the VM with these arguments; return its result."""
-        code = function.__code__
-        frame = Frame(
+        """Run *function* on the VM with these arguments; return its result.
+
+        *code* is the code to run if not ``function.__code__`` (a VM-made
+        function's real code, behind its trampoline).
+        """
+        frame = self._function_frame(function, code or function.__code__)
+        arguments = bind_arguments(function, args, kwargs)
+        frame.localsplus[: len(arguments)] = arguments
+        return self.run_frame(frame)
+
+    def run_with_arguments(
+        self, function: FunctionType, code: CodeType, arguments: tuple[Any, ...]
+    ) -> Any:
+        """Run *code* as *function*'s, its parameter slots already bound."""
+        frame = self._function_frame(function, code)
+        frame.localsplus[: len(arguments)] = arguments
+        return self.run_frame(frame)
+
+    def _function_frame(self, function: FunctionType, code: CodeType) -> Frame:
+        return Frame(
             code,
             function.__globals__,
             function.__builtins__,  # type: ignore[attr-defined]
             closure=function.__closure__ or (),
             function=function,
         )
-        arguments = bind_arguments(function, args, kwargs)
-        frame.localsplus[: len(arguments)] = arguments
-        return self.run_frame(frame)
 
     def frame_locals(self, frame: Frame) -> dict[str, Any]:
         """Return the namespace ``locals()`` shows for *frame*."""
@@ -368,7 +394,13 @@ class EvalLoop:
             namespace_builtins,
             locals=globals_ if locals_ is None else locals_,
         )
-        return self.run_frame(frame)
+        try:
+            return self.run_frame(frame)
+        except BaseException as exception:
+            # A bare raise adds no entry for this frame: the caller sees its
+            # own frame, then the program's, as after exec().
+            exception.__traceback__ = _strip_machinery(exception.__traceback__)
+            raise
 
     def _builtin_super(
         self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]
