@@ -326,3 +326,85 @@ def test_outcome_of_a_failing_program_names_the_line() -> None:
     outcome = run_on_vm("x = 1\ny = 2\nz = x / (y - 2)\n")
     assert outcome.error == "ZeroDivisionError: division by zero"
     assert outcome.line == 3
+
+
+LIBRARY_PROGRAMS = {
+    "json": """
+        import json
+        print(json.dumps({"a": [1, 2.5, None]}, indent=1, sort_keys=True))
+        print(json.loads('[1, {"b": true}]'))
+    """,
+    "textwrap": """
+        import textwrap
+        print(textwrap.fill("hello world " * 10, 30))
+    """,
+    "dataclass": """
+        from dataclasses import dataclass, field
+        @dataclass(order=True)
+        class P:
+            x: int
+            y: list = field(default_factory=list)
+        print(P(1), P(1) < P(2), P(2) == P(2))
+    """,
+    "enum": """
+        import enum
+        class Color(enum.Enum):
+            RED = 1
+            GREEN = 2
+        print(Color.RED, list(Color), Color(2))
+    """,
+    "functools": """
+        import functools
+        @functools.lru_cache
+        def fib(n):
+            return n if n < 2 else fib(n - 1) + fib(n - 2)
+        print(fib(30), functools.reduce(lambda a, b: a * b, range(1, 6)))
+        @functools.total_ordering
+        class V:
+            def __init__(self, v):
+                self.v = v
+            def __eq__(self, other):
+                return self.v == other.v
+            def __lt__(self, other):
+                return self.v < other.v
+        print(V(1) >= V(0))
+    """,
+    "contextlib": """
+        import contextlib
+        @contextlib.contextmanager
+        def cm(x):
+            print("in", x)
+            try:
+                yield x * 2
+            finally:
+                print("out")
+        with cm(3) as v:
+            print(v)
+        with contextlib.suppress(KeyError):
+            {}["a"]
+        with cm(1):
+            raise ValueError("inside cm")
+    """,
+    "named_tuples_and_abc": """
+        import abc
+        from typing import NamedTuple
+        class P(NamedTuple):
+            x: int
+            y: int = 0
+        print(P(1), P(1)._replace(y=5))
+        class A(abc.ABC):
+            @abc.abstractmethod
+            def f(self): ...
+        class B(A):
+            def f(self):
+                return 1
+        print(B().f())
+        A()
+    """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(LIBRARY_PROGRAMS))
+def test_program_using_the_standard_library_agrees(name: str) -> None:
+    result = compare(textwrap.dedent(LIBRARY_PROGRAMS[name]).lstrip())
+    assert result.agree, f"\nCPython: {result.expected}\nVM:      {result.actual}"

@@ -174,10 +174,12 @@ class Frame:
     function, whose variables live in *localsplus*). *index* is the code
     unit of the next instruction and *lasti* that of the one executing;
     *previous* links to the calling frame while this one runs; *function*
-    is the function being run, and *generator* the generator object that
-    owns the frame, if any. *kwnames* holds 3.11's ``KW_NAMES`` for the next
-    ``CALL``; *reraising* marks an exception re-raised by ``RERAISE`` or a
-    bare ``raise``, which adds no traceback entry.
+    is the function being run. A generator owns its frame, which does not
+    point back (no cycle: dropping the generator frees both at once, and a
+    suspended generator is closed then, as in CPython). *kwnames* holds
+    3.11's ``KW_NAMES`` for the next ``CALL``; *reraising* marks an
+    exception re-raised by ``RERAISE`` or a bare ``raise``, which adds no
+    traceback entry.
     """
 
     code: CodeType
@@ -191,7 +193,6 @@ class Frame:
     lasti: int = -1
     previous: Frame | None = None
     function: Any = None
-    generator: Any = None
     kwnames: tuple[str, ...] = ()
     reraising: bool = False
     decoded: DecodedCode = field(init=False)

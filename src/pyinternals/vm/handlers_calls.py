@@ -239,7 +239,6 @@ class CallHandlers(DataHandlers):
         if frame.function is not None:
             generator.__name__ = frame.function.__name__
             generator.__qualname__ = frame.function.__qualname__
-        frame.generator = generator
         frame.stack.append(generator)
         return True
 
