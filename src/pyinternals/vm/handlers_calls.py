@@ -28,7 +28,7 @@ from typing import Any
 
 from pyinternals.vm.frame import NULL, Frame, Instruction
 from pyinternals.vm.generators import VMGenerator
-from pyinternals.vm.handlers_data import DataHandlers
+from pyinternals.vm.handlers_names import NameHandlers
 from pyinternals.vm.trampolines import make_function, trampoline_entry, vm_code
 
 __all__ = ["CallHandlers"]
@@ -68,7 +68,7 @@ def _annotations_dict(annotations: Any) -> Any:
     return annotations
 
 
-class CallHandlers(DataHandlers):
+class CallHandlers(NameHandlers):
     """Handlers for calls, function and class creation, generators."""
 
     # --- calls -------------------------------------------------------------------
