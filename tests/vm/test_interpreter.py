@@ -307,6 +307,12 @@ def test_corpus_program_agrees(name: str) -> None:
     assert result.agree, f"\nCPython: {result.expected}\nVM:      {result.actual}"
 
 
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_corpus_program_compiled_by_our_compiler_agrees(name: str) -> None:
+    result = compare(PROGRAMS[name], compiler="ours")
+    assert result.agree, f"\nCPython: {result.expected}\nVM:      {result.actual}"
+
+
 @pytest.mark.parametrize("name", sorted(SNIPPETS))
 def test_snippet_agrees(name: str) -> None:
     result = compare(textwrap.dedent(SNIPPETS[name]).lstrip())

@@ -23,17 +23,22 @@ from collections.abc import Mapping
 from contextlib import redirect_stdout
 from dataclasses import dataclass
 
-from pyinternals.compiler.differential import Outcome, run
+from pyinternals.compiler.differential import Compiler, Outcome, run
+from pyinternals.compiler.pipeline import compile as our_compile
 from pyinternals.vm.machine import VirtualMachine
 
 __all__ = ["Comparison", "agreement", "compare", "run_on_vm"]
 
 
-def run_on_vm(source: str, mode: str = "exec") -> Outcome:
-    r"""Compile *source* with CPython, run it on the VM, report what it did.
+def run_on_vm(
+    source: str, mode: str = "exec", *, compiler: Compiler = "cpython"
+) -> Outcome:
+    r"""Compile *source* with *compiler*, run it on the VM, report what it did.
 
     The namespace, the file name ``<program>`` and the way an escaping
-    exception is summarised are those of the compiler chapter's ``run``.
+    exception is summarised are those of the compiler chapter's ``run``;
+    ``compiler="ours"`` runs the whole pipeline in Python, our compiler's
+    code objects on our VM.
 
     >>> run_on_vm("[1][2]", "eval").error
     'IndexError: list index out of range'
@@ -44,7 +49,10 @@ def run_on_vm(source: str, mode: str = "exec") -> Outcome:
     line = None
     namespace: dict[str, object] = {"__name__": "__program__"}
     try:
-        code = builtins.compile(source, "<program>", mode, dont_inherit=True)
+        if compiler == "ours":
+            code = our_compile(source, "<program>", mode)
+        else:
+            code = builtins.compile(source, "<program>", mode, dont_inherit=True)
         with redirect_stdout(output):
             result = VirtualMachine().run_code(code, namespace)
         if mode == "eval":
@@ -67,10 +75,16 @@ class Comparison:
     agree: bool
 
 
-def compare(source: str, mode: str = "exec") -> Comparison:
-    """Run *source* on CPython and on the VM and compare the outcomes."""
+def compare(
+    source: str, mode: str = "exec", *, compiler: Compiler = "cpython"
+) -> Comparison:
+    """Run *source* on CPython and on the VM and compare the outcomes.
+
+    The oracle is always CPython's compiler and loop; *compiler* picks the
+    compiler whose code objects the VM runs.
+    """
     expected = run(source, mode, compiler="cpython")
-    actual = run_on_vm(source, mode)
+    actual = run_on_vm(source, mode, compiler=compiler)
     return Comparison(expected, actual, expected == actual)
 
 
