@@ -391,6 +391,24 @@ LIBRARY_PROGRAMS = {
         with cm(1):
             raise ValueError("inside cm")
     """,
+    "frame_introspection": """
+        import enum
+        import inspect
+        import sys
+        from collections import namedtuple
+        from typing import NamedTuple
+        P = namedtuple("P", "x")
+        class Q(NamedTuple):
+            y: int
+        E = enum.Enum("E", "A B")
+        print(P.__module__, Q.__module__, E.__module__)
+        def f():
+            frame = inspect.currentframe()
+            caller = sys._getframe(1)
+            module = frame.f_globals["__name__"]
+            return frame.f_code.co_name, module, caller.f_code.co_name
+        print(f(), sys._getframe().f_locals is globals())
+    """,
     "named_tuples_and_abc": """
         import abc
         from typing import NamedTuple

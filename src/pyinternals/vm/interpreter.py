@@ -34,6 +34,7 @@ import builtins
 import inspect
 import os
 import sys
+import warnings
 from collections.abc import Callable
 from types import CellType, CodeType, FrameType, FunctionType, MethodType, TracebackType
 from typing import Any
@@ -95,22 +96,37 @@ def _strip_machinery(traceback: TracebackType | None) -> TracebackType | None:
 
 
 _STAND_IN_CODES: dict[int, tuple[CodeType, CodeType]] = {}
-_STAND_IN_TEMPLATE = compile("_getframe()", "<stand-in>", "eval")
 
 
-def _stand_in_frame(frame: Frame) -> FrameType:
-    """Return a CPython frame object that names *frame*'s file and function."""
+def _stand_in_template() -> CodeType:
+    """Return code that calls its first constant: ``sys._getframe`` once filled in."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)  # calling a literal, on purpose
+        return compile("(0)()", "<stand-in>", "eval")
+
+
+_STAND_IN_TEMPLATE = _stand_in_template()
+
+
+def _stand_in_frame(frame: Frame, namespace: Any) -> FrameType:
+    """Return a CPython frame object standing for the VM's *frame*.
+
+    Its code has *frame*'s file, name and first line, its globals are
+    *frame*'s and its locals *namespace*; it has finished running, so its
+    line is the first line, and its ``f_back`` is the VM's own frame.
+    """
     code = frame.code
     cached = _STAND_IN_CODES.get(id(code))
     if cached is None or cached[0] is not code:
         stand_in = _STAND_IN_TEMPLATE.replace(
+            co_consts=(sys._getframe,),
             co_filename=code.co_filename,
             co_name=code.co_name,
             co_qualname=code.co_qualname,
             co_firstlineno=code.co_firstlineno,
         )
         cached = _STAND_IN_CODES[id(code)] = (code, stand_in)
-    made: FrameType = eval(cached[1], frame.globals, {"_getframe": sys._getframe})
+    made: FrameType = eval(cached[1], frame.globals, namespace)
     return made
 
 
@@ -141,6 +157,10 @@ class EvalLoop:
         }
         if hasattr(sys, "exception"):
             self.frame_readers[id(sys.exception)] = self._builtin_exception
+        if hasattr(sys, "_getframe"):
+            self.frame_readers[id(sys._getframe)] = self._builtin_getframe
+        if hasattr(sys, "_getframemodulename"):
+            self.frame_readers[id(sys._getframemodulename)] = self._builtin_frame_module
 
     def _unsupported(self, frame: Frame, instruction: Instruction) -> None:
         raise UnsupportedInstruction(
@@ -191,7 +211,8 @@ class EvalLoop:
         else:
             self._chain(exception)
             line = frame.line or frame.code.co_firstlineno
-            traceback = TracebackType(traceback, _stand_in_frame(frame), -1, line)
+            stand_in = _stand_in_frame(frame, frame.locals)
+            traceback = TracebackType(traceback, stand_in, -1, line)
         exception.__traceback__ = traceback
         entry = frame.decoded.handler_for(frame.lasti)
         if entry is None:
@@ -248,7 +269,9 @@ class EvalLoop:
         A pure-Python function (or a method bound to one) runs on the VM in a
         new frame; builtins that read their caller's frame (``locals()``,
         ``super()``, ``sys.exc_info()``…) are given the VM frame's view;
-        anything else is called directly.
+        anything else is called directly. ``sys._getframe()`` gives a
+        stand-in frame object for a VM frame: right name, file, globals and
+        locals, but the function's first line.
         """
         kind = type(callable_)
         if kind is MethodType and type(callable_.__func__) is FunctionType:
@@ -261,6 +284,11 @@ class EvalLoop:
                 return self.call_function(callable_, args, kwargs, entry.code)
             if runs_on_the_vm(callable_):
                 return self.call_function(callable_, args, kwargs)
+        call = _python_call_method(kind)
+        if call is not None:
+            # an instance of a class whose __call__ is Python code (a metaclass
+            # like EnumType, say): what CPython's slot would run, on the VM
+            return self.call_object(call, (callable_, *args), kwargs)
         frame_reader = self.frame_readers.get(id(callable_))
         if frame_reader is not None and self.frame is not None:
             return frame_reader(self.frame, tuple(args), kwargs or {})
@@ -428,10 +456,47 @@ class EvalLoop:
             return (None, None, None)
         return (type(exception), exception, exception.__traceback__)
 
+    def _caller(
+        self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Frame:
+        """Return the VM frame ``depth`` calls up from *frame* (``sys._getframe``)."""
+        depth = args[0] if args else kwargs.get("depth", 0)
+        target: Frame | None = frame
+        for _ in range(depth):
+            assert target is not None
+            target = target.previous
+            if target is None:
+                raise ValueError("call stack is not deep enough")
+        assert target is not None
+        return target
+
+    def _builtin_getframe(
+        self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        target = self._caller(frame, args, kwargs)
+        return _stand_in_frame(target, self.frame_locals(target))
+
+    def _builtin_frame_module(
+        self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        target = self._caller(frame, args, kwargs)
+        if target.function is not None:
+            return target.function.__module__
+        return target.globals.get("__name__")
+
     def _builtin_exception(
         self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Any:
         return self.handled_exception
+
+
+def _python_call_method(kind: type) -> FunctionType | None:
+    """Return the Python function that calling a *kind* instance runs, if any."""
+    for klass in kind.__mro__:
+        method = klass.__dict__.get("__call__")
+        if method is not None:
+            return method if type(method) is FunctionType else None
+    return None
 
 
 def _opcode_names() -> list[str]:
