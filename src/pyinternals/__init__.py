@@ -11,7 +11,8 @@ that the chapter explains and checking it against the real one:
   optimizer, then the code generator, back end, disassembler and
   visualizer;
 * :mod:`pyinternals.vm` -- Chapter 4, executing Python: a tiny stack
-  machine and a tree-walking interpreter;
+  machine, a tree-walking interpreter and an interpreter of CPython's
+  bytecode;
 * :mod:`pyinternals.pinned` -- runs code on the pinned CPython 3.13.5, for
   the pages that set 3.11 beside 3.13.
 """

@@ -7,9 +7,54 @@ The interpreters of the chapter, from the smallest to the real one:
   from a small subset of Python: the stepping stone;
 * :mod:`pyinternals.vm.treewalk` and :mod:`pyinternals.vm.treewalk_subset`
   -- an interpreter that walks the syntax tree instead of compiling it,
-  for comparison.
+  for comparison;
+* the interpreter of CPython's own bytecode, 3.11 and 3.13:
+  :mod:`pyinternals.vm.frame` (frames and decoded instructions),
+  :mod:`pyinternals.vm.interpreter` (the evaluation loop and unwinding),
+  the opcode handlers grouped by theme (:mod:`pyinternals.vm.handlers_names`,
+  :mod:`pyinternals.vm.handlers_data`, :mod:`pyinternals.vm.handlers_calls`,
+  :mod:`pyinternals.vm.handlers_flow`, :mod:`pyinternals.vm.handlers_patterns`),
+  :mod:`pyinternals.vm.machine` (the machine that puts them together, with
+  ``run_code`` and ``exec_source``), :mod:`pyinternals.vm.binding` (argument
+  binding), :mod:`pyinternals.vm.generators` (suspended frames),
+  :mod:`pyinternals.vm.trampolines` (VM functions called back from C) and
+  :mod:`pyinternals.vm.differential` (the comparison with CPython).
 """
 
-from pyinternals.vm import tiny, tinycompiler, treewalk, treewalk_subset
+from pyinternals.vm import (
+    binding,
+    differential,
+    frame,
+    generators,
+    handlers_calls,
+    handlers_data,
+    handlers_flow,
+    handlers_names,
+    handlers_patterns,
+    interpreter,
+    machine,
+    tiny,
+    tinycompiler,
+    trampolines,
+    treewalk,
+    treewalk_subset,
+)
 
-__all__ = ["tiny", "tinycompiler", "treewalk", "treewalk_subset"]
+__all__ = [
+    "binding",
+    "differential",
+    "frame",
+    "generators",
+    "handlers_calls",
+    "handlers_data",
+    "handlers_flow",
+    "handlers_names",
+    "handlers_patterns",
+    "interpreter",
+    "machine",
+    "tiny",
+    "tinycompiler",
+    "trampolines",
+    "treewalk",
+    "treewalk_subset",
+]

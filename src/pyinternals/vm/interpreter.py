@@ -1,0 +1,505 @@
+"""The evaluation loop: fetch, dispatch, and unwind on exceptions.
+
+CPython's ``_PyEval_EvalFrameDefault`` (``Python/ceval.c``, its cases
+generated from ``Python/bytecodes.c``) reads the instruction at the frame's
+instruction pointer, jumps to the code for its opcode, and on an error looks
+the failing instruction up in the code object's exception table: a handler
+found, the value stack is cut to the entry's depth and execution continues
+at the handler; none found, the frame is left and the exception goes to the
+caller (``InternalDocs/exception_handling.md``).
+
+:class:`EvalLoop` is that loop over a :class:`~pyinternals.vm.frame.Frame`.
+Each opcode is one method named ``op_<OPNAME>`` (defined by the handler
+classes of :mod:`~pyinternals.vm.machine`); the dispatch table maps the
+running interpreter's opcode names to them, built once per machine. The loop
+also owns what crosses frames: calls (functions the VM can run get a new
+frame, anything else is called directly), the "exception being handled"
+state, and tracebacks.
+
+Tracebacks need frame objects, which only CPython can create. An exception
+leaving a VM frame gets a traceback entry whose frame is a *stand-in*: a
+frame CPython ran for a one-call code object carrying the VM frame's file
+name, function name and globals, with ``tb_lineno`` set to the line the VM
+frame was executing (and ``tb_lasti`` to ``-1``, so no column positions).
+Entries for the machinery's own Python frames are removed.
+
+>>> from pyinternals.vm.machine import VirtualMachine
+>>> VirtualMachine().run_code(compile("6 * 7", "<demo>", "eval"))
+42
+"""
+
+from __future__ import annotations
+
+import builtins
+import inspect
+import os
+import sys
+import warnings
+from collections.abc import Callable
+from types import CellType, CodeType, FrameType, FunctionType, MethodType, TracebackType
+from typing import Any
+
+from pyinternals.vm.binding import bind_arguments
+from pyinternals.vm.frame import NULL, Frame, Instruction
+from pyinternals.vm.trampolines import is_trampoline, trampoline_entry
+
+__all__ = ["EvalLoop", "UnsupportedInstruction", "runs_on_the_vm"]
+
+Handler = Callable[[Frame, Instruction], bool | None]
+FrameReader = Callable[[Frame, tuple[Any, ...], dict[str, Any]], Any]
+
+_MACHINERY_DIRECTORY = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+_NOT_ON_THE_VM = (
+    inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR | inspect.CO_ITERABLE_COROUTINE
+)
+
+
+def runs_on_the_vm(function: FunctionType) -> bool:
+    """Say whether the VM runs *function* when VM code calls it.
+
+    Coroutines and async generators are not implemented yet, and the VM's
+    own methods (a VM generator's ``send``, say) run on CPython.
+    """
+    code = function.__code__
+    return not code.co_flags & _NOT_ON_THE_VM and not code.co_filename.startswith(
+        _MACHINERY_DIRECTORY
+    )
+
+
+class UnsupportedInstruction(Exception):
+    """Raised when the VM meets an opcode it has no handler for.
+
+    It is a fault of the machine, not of the program: the loop never hands
+    it to the program's exception handlers.
+    """
+
+
+def _strip_machinery(traceback: TracebackType | None) -> TracebackType | None:
+    """Return *traceback* without the entries of the VM's own frames.
+
+    The VM's modules and the trampolines of VM-made functions are machinery.
+    """
+    kept = []
+    while traceback is not None:
+        code = traceback.tb_frame.f_code
+        if not code.co_filename.startswith(_MACHINERY_DIRECTORY) and not is_trampoline(
+            code
+        ):
+            kept.append(traceback)
+        traceback = traceback.tb_next
+    head = None
+    for entry in reversed(kept):
+        entry.tb_next = head
+        head = entry
+    return head
+
+
+_STAND_IN_CODES: dict[int, tuple[CodeType, CodeType]] = {}
+
+
+def _stand_in_template() -> CodeType:
+    """Return code that calls its first constant: ``sys._getframe`` once filled in."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)  # calling a literal, on purpose
+        return compile("(0)()", "<stand-in>", "eval")
+
+
+_STAND_IN_TEMPLATE = _stand_in_template()
+
+
+def _stand_in_frame(frame: Frame, namespace: Any) -> FrameType:
+    """Return a CPython frame object standing for the VM's *frame*.
+
+    Its code has *frame*'s file, name and first line, its globals are
+    *frame*'s and its locals *namespace*; it has finished running, so its
+    line is the first line, and its ``f_back`` is the VM's own frame.
+    """
+    code = frame.code
+    cached = _STAND_IN_CODES.get(id(code))
+    if cached is None or cached[0] is not code:
+        stand_in = _STAND_IN_TEMPLATE.replace(
+            co_consts=(sys._getframe,),
+            co_filename=code.co_filename,
+            co_name=code.co_name,
+            co_qualname=code.co_qualname,
+            co_firstlineno=code.co_firstlineno,
+        )
+        cached = _STAND_IN_CODES[id(code)] = (code, stand_in)
+    made: FrameType = eval(cached[1], frame.globals, namespace)
+    return made
+
+
+class EvalLoop:
+    """The evaluation loop, the call protocol and the exception state.
+
+    Subclasses supply the opcode handlers as ``op_<OPNAME>`` methods; a
+    handler returns a true value to leave the frame (return or yield) with
+    the value on top of the stack.
+    """
+
+    def __init__(self) -> None:
+        self.frame: Frame | None = None
+        self.handled_exceptions: list[BaseException | None] = [None]
+        self.handlers: dict[str, Handler] = {}
+        for name in _opcode_names():
+            handler = getattr(self, f"op_{name}", None)
+            self.handlers[name] = handler if handler is not None else self._unsupported
+        self.frame_readers: dict[int, FrameReader] = {
+            id(builtins.locals): self._builtin_locals,
+            id(builtins.globals): self._builtin_globals,
+            id(builtins.vars): self._builtin_vars,
+            id(builtins.dir): self._builtin_dir,
+            id(builtins.eval): self._builtin_eval,
+            id(builtins.exec): self._builtin_exec,
+            id(builtins.super): self._builtin_super,
+            id(sys.exc_info): self._builtin_exc_info,
+        }
+        if hasattr(sys, "exception"):
+            self.frame_readers[id(sys.exception)] = self._builtin_exception
+        if hasattr(sys, "_getframe"):
+            self.frame_readers[id(sys._getframe)] = self._builtin_getframe
+        if hasattr(sys, "_getframemodulename"):
+            self.frame_readers[id(sys._getframemodulename)] = self._builtin_frame_module
+
+    def _unsupported(self, frame: Frame, instruction: Instruction) -> None:
+        raise UnsupportedInstruction(
+            f"no handler for {instruction.opname} in {frame.code.co_name} "
+            f"at offset {2 * instruction.index}"
+        )
+
+    # --- the loop -------------------------------------------------------
+
+    def run_frame(self, frame: Frame, thrown: BaseException | None = None) -> Any:
+        """Run *frame* from its current instruction until it returns or yields.
+
+        Returns the value returned or yielded. With *thrown*, the exception
+        is raised at the frame's current instruction first, as
+        ``generator.throw`` does. An exception no handler catches propagates
+        with a traceback entry for the frame.
+        """
+        frame.previous = self.frame
+        self.frame = frame
+        instructions = frame.decoded.instructions
+        handlers = self.handlers
+        try:
+            while True:
+                try:
+                    if thrown is not None:
+                        exception, thrown = thrown, None
+                        raise exception
+                    while True:
+                        instruction = instructions[frame.index]
+                        assert instruction is not None, "jumped into an inline cache"
+                        frame.lasti = frame.index
+                        frame.index = instruction.next_index
+                        if handlers[instruction.opname](frame, instruction):
+                            return frame.stack.pop()
+                except UnsupportedInstruction:
+                    raise
+                except BaseException as exception:
+                    self._unwind(frame, exception)
+        finally:
+            self.frame = frame.previous
+            frame.previous = None
+
+    def _unwind(self, frame: Frame, exception: BaseException) -> None:
+        """Send *exception* to the frame's handler, or re-raise it to leave."""
+        traceback = _strip_machinery(exception.__traceback__)
+        if frame.reraising:
+            frame.reraising = False
+        else:
+            self._chain(exception)
+            line = frame.line or frame.code.co_firstlineno
+            stand_in = _stand_in_frame(frame, frame.locals)
+            traceback = TracebackType(traceback, stand_in, -1, line)
+        exception.__traceback__ = traceback
+        entry = frame.decoded.handler_for(frame.lasti)
+        if entry is None:
+            raise exception
+        del frame.stack[entry.depth :]
+        if entry.lasti:
+            frame.stack.append(frame.lasti)
+        frame.stack.append(exception)
+        frame.index = entry.target
+
+    # --- the exception being handled ------------------------------------
+
+    @property
+    def handled_exception(self) -> BaseException | None:
+        """The exception an ``except`` or ``finally`` block is handling.
+
+        Like CPython's ``_PyErr_GetTopmostException``: the innermost entry
+        that is not ``None`` (a generator pushes its own entry while it runs).
+        """
+        for exception in reversed(self.handled_exceptions):
+            if exception is not None:
+                return exception
+        return None
+
+    def _chain(self, exception: BaseException) -> None:
+        """Set ``__context__`` as raising inside a handler does in CPython.
+
+        CPython chains when the exception is raised
+        (``Python/errors.c``, ``_PyErr_SetObject``), against the exception
+        its thread is handling; ours is handling the VM's. An exception that
+        already has a context keeps it.
+        """
+        handled = self.handled_exception
+        if handled is None or handled is exception or exception.__context__ is not None:
+            return
+        link = handled
+        while link.__context__ is not None:
+            if link.__context__ is exception:
+                link.__context__ = None
+                break
+            link = link.__context__
+        exception.__context__ = handled
+
+    # --- calls ----------------------------------------------------------
+
+    def call_object(
+        self,
+        callable_: Any,
+        args: tuple[Any, ...] | list[Any],
+        kwargs: dict[str, Any] | None,
+    ) -> Any:
+        """Call *callable_* as a ``CALL`` instruction does.
+
+        A pure-Python function (or a method bound to one) runs on the VM in a
+        new frame; builtins that read their caller's frame (``locals()``,
+        ``super()``, ``sys.exc_info()``…) are given the VM frame's view;
+        anything else is called directly. ``sys._getframe()`` gives a
+        stand-in frame object for a VM frame: right name, file, globals and
+        locals, but the function's first line.
+        """
+        kind = type(callable_)
+        if kind is MethodType and type(callable_.__func__) is FunctionType:
+            args = (callable_.__self__, *args)
+            callable_ = callable_.__func__
+            kind = FunctionType
+        if kind is FunctionType:
+            entry = trampoline_entry(callable_)
+            if entry is not None:
+                return self.call_function(callable_, args, kwargs, entry.code)
+            if runs_on_the_vm(callable_):
+                return self.call_function(callable_, args, kwargs)
+        call = _python_call_method(kind)
+        if call is not None:
+            # an instance of a class whose __call__ is Python code (a metaclass
+            # like EnumType, say): what CPython's slot would run, on the VM
+            return self.call_object(call, (callable_, *args), kwargs)
+        frame_reader = self.frame_readers.get(id(callable_))
+        if frame_reader is not None and self.frame is not None:
+            return frame_reader(self.frame, tuple(args), kwargs or {})
+        return callable_(*args, **(kwargs or {}))
+
+    def call_function(
+        self,
+        function: FunctionType,
+        args: tuple[Any, ...] | list[Any],
+        kwargs: dict[str, Any] | None,
+        code: CodeType | None = None,
+    ) -> Any:
+        """Run *function* on the VM with these arguments; return its result.
+
+        *code* is the code to run if not ``function.__code__`` (a VM-made
+        function's real code, behind its trampoline).
+        """
+        frame = self._function_frame(function, code or function.__code__)
+        arguments = bind_arguments(function, args, kwargs)
+        frame.localsplus[: len(arguments)] = arguments
+        return self.run_frame(frame)
+
+    def run_with_arguments(
+        self, function: FunctionType, code: CodeType, arguments: tuple[Any, ...]
+    ) -> Any:
+        """Run *code* as *function*'s, its parameter slots already bound."""
+        frame = self._function_frame(function, code)
+        frame.localsplus[: len(arguments)] = arguments
+        return self.run_frame(frame)
+
+    def _function_frame(self, function: FunctionType, code: CodeType) -> Frame:
+        return Frame(
+            code,
+            function.__globals__,
+            function.__builtins__,  # type: ignore[attr-defined]
+            closure=function.__closure__ or (),
+            function=function,
+        )
+
+    def frame_locals(self, frame: Frame) -> dict[str, Any]:
+        """Return the namespace ``locals()`` shows for *frame*."""
+        if frame.locals is not None:
+            return frame.locals
+        namespace = {}
+        for name, value in zip(frame.localsplus_names, frame.localsplus, strict=True):
+            if type(value) is CellType and (
+                name in frame.code.co_cellvars or name in frame.code.co_freevars
+            ):
+                try:
+                    value = value.cell_contents
+                except ValueError:
+                    continue
+            if value is not NULL:
+                namespace[name] = value
+        return namespace
+
+    def _builtin_locals(
+        self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        if args or kwargs:
+            return builtins.locals(*args, **kwargs)
+        return self.frame_locals(frame)
+
+    def _builtin_globals(
+        self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        if args or kwargs:
+            return builtins.globals(*args, **kwargs)
+        return frame.globals
+
+    def _builtin_vars(
+        self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        if args or kwargs:
+            return vars(*args, **kwargs)
+        return self.frame_locals(frame)
+
+    def _builtin_dir(
+        self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        if args or kwargs:
+            return dir(*args, **kwargs)
+        return sorted(self.frame_locals(frame))
+
+    def _builtin_eval(
+        self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        return self._run_source(frame, "eval", args, kwargs)
+
+    def _builtin_exec(
+        self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        self._run_source(frame, "exec", args, kwargs)
+
+    def _run_source(
+        self, frame: Frame, mode: str, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        """``eval``/``exec`` called from VM code: run the code on the VM too."""
+        source, *rest = args
+        namespace_globals = rest[0] if rest else kwargs.get("globals")
+        namespace_locals = rest[1] if len(rest) > 1 else kwargs.get("locals")
+        if namespace_globals is None:
+            namespace_globals = frame.globals
+            if namespace_locals is None:
+                namespace_locals = self.frame_locals(frame)
+        elif namespace_locals is None:
+            namespace_locals = namespace_globals
+        code = (
+            source
+            if isinstance(source, CodeType)
+            else builtins.compile(source, "<string>", mode, dont_inherit=True)
+        )
+        return self.run_code(code, namespace_globals, namespace_locals)
+
+    def run_code(
+        self,
+        code: CodeType,
+        globals_: dict[str, Any] | None = None,
+        locals_: Any = None,
+    ) -> Any:
+        """Run a module-level code object on the VM and return its value."""
+        if globals_ is None:
+            globals_ = {"__name__": "__main__"}
+        globals_.setdefault("__builtins__", builtins)
+        namespace_builtins = globals_["__builtins__"]
+        if not isinstance(namespace_builtins, dict):
+            namespace_builtins = namespace_builtins.__dict__
+        frame = Frame(
+            code,
+            globals_,
+            namespace_builtins,
+            locals=globals_ if locals_ is None else locals_,
+        )
+        try:
+            return self.run_frame(frame)
+        except BaseException as exception:
+            # A bare raise adds no entry for this frame: the caller sees its
+            # own frame, then the program's, as after exec().
+            exception.__traceback__ = _strip_machinery(exception.__traceback__)
+            raise
+
+    def _builtin_super(
+        self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        if args or kwargs:
+            return super(*args, **kwargs)
+        names = frame.localsplus_names
+        if frame.code.co_argcount == 0 and not frame.code.co_flags & inspect.CO_VARARGS:
+            raise RuntimeError("super(): no arguments")
+        first = frame.localsplus[0]
+        if type(first) is CellType and names[0] in frame.code.co_cellvars:
+            first = first.cell_contents
+        if "__class__" not in frame.code.co_freevars:
+            raise RuntimeError("super(): __class__ cell not found")
+        cell = frame.localsplus[
+            names.index("__class__", len(names) - len(frame.code.co_freevars))
+        ]
+        return super(cell.cell_contents, first)
+
+    def _builtin_exc_info(
+        self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        exception = self.handled_exception
+        if exception is None:
+            return (None, None, None)
+        return (type(exception), exception, exception.__traceback__)
+
+    def _caller(
+        self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Frame:
+        """Return the VM frame ``depth`` calls up from *frame* (``sys._getframe``)."""
+        depth = args[0] if args else kwargs.get("depth", 0)
+        target: Frame | None = frame
+        for _ in range(depth):
+            assert target is not None
+            target = target.previous
+            if target is None:
+                raise ValueError("call stack is not deep enough")
+        assert target is not None
+        return target
+
+    def _builtin_getframe(
+        self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        target = self._caller(frame, args, kwargs)
+        return _stand_in_frame(target, self.frame_locals(target))
+
+    def _builtin_frame_module(
+        self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        target = self._caller(frame, args, kwargs)
+        if target.function is not None:
+            return target.function.__module__
+        return target.globals.get("__name__")
+
+    def _builtin_exception(
+        self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]
+    ) -> Any:
+        return self.handled_exception
+
+
+def _python_call_method(kind: type) -> FunctionType | None:
+    """Return the Python function that calling a *kind* instance runs, if any."""
+    for klass in kind.__mro__:
+        method = klass.__dict__.get("__call__")
+        if method is not None:
+            return method if type(method) is FunctionType else None
+    return None
+
+
+def _opcode_names() -> list[str]:
+    import opcode
+
+    return [name for name in opcode.opmap if name != "CACHE"]

@@ -1,0 +1,188 @@
+r"""Functions made by the VM stay on the VM when CPython calls them.
+
+A function object runs whatever its ``__code__`` holds, so a function the
+VM creates with its real code would run on CPython whenever C code calls it:
+``sorted(key=f)``, ``map(f, xs)``, ``type.__call__`` calling ``__init__``.
+Instead the VM gives such a function a *trampoline* as ``__code__``: a code
+object with the same parameters, free variables, name, file and flags,
+whose only statement passes the bound arguments to a :class:`VMEntry`,
+which runs the real code on the VM. CPython binds the arguments (defaults
+and all) before the trampoline starts; a generator's trampoline delegates
+with ``yield from`` to the VM's generator, so CPython sees a generator
+function. When VM code calls the function, the VM skips the trampoline and
+runs the real code directly.
+
+What stays visible: ``f.__code__`` is the trampoline (its ``co_code``,
+``co_consts`` and local names are not the source's).
+
+>>> from pyinternals.vm.machine import exec_source
+>>> namespace = exec_source("def twice(x):\n    return 2 * x\n")
+>>> sorted([3, 1, 2], key=namespace["twice"])
+[1, 2, 3]
+>>> vm_code(namespace["twice"]).co_name, trampoline_entry(namespace["twice"]) is None
+('twice', False)
+"""
+
+from __future__ import annotations
+
+import inspect
+import keyword
+import warnings
+from types import CellType, CodeType, FunctionType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pyinternals.vm.interpreter import EvalLoop
+
+__all__ = ["VMEntry", "is_trampoline", "make_function", "trampoline_entry", "vm_code"]
+
+_MARKER = "<vm entry>"
+_SIGNATURE_FLAGS = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS | inspect.CO_GENERATOR
+_NOT_TRAMPOLINED = (
+    inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR | inspect.CO_ITERABLE_COROUTINE
+)
+
+
+class VMEntry:
+    """The constant a trampoline calls: it runs the real code on the VM."""
+
+    __slots__ = ("code", "function", "machine")
+
+    def __init__(self, machine: EvalLoop, code: CodeType) -> None:
+        self.machine = machine
+        self.code = code
+        self.function: FunctionType | None = None
+
+    def __call__(self, *arguments: Any) -> Any:
+        """Run the real code with the parameter slots CPython bound."""
+        assert self.function is not None
+        return self.machine.run_with_arguments(self.function, self.code, arguments)
+
+
+def trampoline_entry(function: Any) -> VMEntry | None:
+    """Return the :class:`VMEntry` of a VM-made function, else ``None``."""
+    constants = function.__code__.co_consts
+    if constants and type(constants[-1]) is VMEntry:
+        return constants[-1]
+    return None
+
+
+def is_trampoline(code: CodeType) -> bool:
+    """Say whether *code* is the trampoline of a VM-made function."""
+    return bool(code.co_consts) and type(code.co_consts[-1]) is VMEntry
+
+
+def vm_code(function: FunctionType) -> CodeType:
+    """Return the code the VM runs for *function*: the real one, not a trampoline."""
+    entry = trampoline_entry(function)
+    return entry.code if entry is not None else function.__code__
+
+
+def _parameter_count(code: CodeType) -> int:
+    flags = code.co_flags
+    return (
+        code.co_argcount
+        + code.co_kwonlyargcount
+        + bool(flags & inspect.CO_VARARGS)
+        + bool(flags & inspect.CO_VARKEYWORDS)
+    )
+
+
+def _spelled_signature(code: CodeType) -> str:
+    """Return the parameter list of *code* as source text, without defaults."""
+    names = code.co_varnames
+    positional = list(names[: code.co_argcount])
+    keyword_only = list(
+        names[code.co_argcount : code.co_argcount + code.co_kwonlyargcount]
+    )
+    rest = code.co_argcount + code.co_kwonlyargcount
+    parts = positional[: code.co_posonlyargcount]
+    if code.co_posonlyargcount:
+        parts.append("/")
+    parts += positional[code.co_posonlyargcount :]
+    if code.co_flags & inspect.CO_VARARGS:
+        parts.append("*" + names[rest])
+        rest += 1
+    elif keyword_only:
+        parts.append("*")
+    parts += keyword_only
+    if code.co_flags & inspect.CO_VARKEYWORDS:
+        parts.append("**" + names[rest])
+    return ", ".join(parts)
+
+
+_TEMPLATES: dict[tuple[Any, ...], CodeType | None] = {}
+
+
+def _template(code: CodeType) -> CodeType | None:
+    """Return a trampoline template for *code*'s shape, or ``None`` if it has none."""
+    count = _parameter_count(code)
+    key = (
+        code.co_varnames[:count],
+        code.co_argcount,
+        code.co_posonlyargcount,
+        code.co_kwonlyargcount,
+        code.co_flags & _SIGNATURE_FLAGS,
+        code.co_freevars,
+    )
+    if key in _TEMPLATES:
+        return _TEMPLATES[key]
+    names = (*code.co_varnames[:count], *code.co_freevars)
+    template = None
+    if all(name.isidentifier() and not keyword.iskeyword(name) for name in names):
+        template = _compile_template(code, count)
+    _TEMPLATES[key] = template
+    return template
+
+
+def _compile_template(code: CodeType, count: int) -> CodeType | None:
+    free = code.co_freevars
+    outer = f"    {' = '.join(free)} = None\n" if free else "    pass\n"
+    declare = f"nonlocal {', '.join(free)}; " if free else ""
+    arguments = ", ".join(code.co_varnames[:count])
+    call = f'"{_MARKER}"({arguments})'
+    if code.co_flags & inspect.CO_GENERATOR:
+        call = f"(yield from {call})"
+    source = (
+        f"def outer():\n{outer}"
+        f"    def trampoline({_spelled_signature(code)}): {declare}return {call}\n"
+        "    return trampoline\n"
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)  # calling a str literal
+        module = compile(source, "<trampoline>", "exec", dont_inherit=True)
+    outer_code = next(c for c in module.co_consts if isinstance(c, CodeType))
+    template = next(c for c in outer_code.co_consts if isinstance(c, CodeType))
+    constants = template.co_consts
+    if constants[-1] != _MARKER or template.co_freevars != code.co_freevars:
+        return None
+    return template
+
+
+def make_function(
+    machine: EvalLoop,
+    code: CodeType,
+    globals_: dict[str, Any],
+    closure: tuple[CellType, ...],
+) -> FunctionType:
+    """Create the function ``MAKE_FUNCTION`` makes, with a trampoline if it can.
+
+    Class bodies, coroutines and code whose parameters cannot be spelled
+    (a comprehension's ``.0``) keep their real code: only the VM calls them.
+    """
+    template = None
+    if code.co_flags & inspect.CO_OPTIMIZED and not code.co_flags & _NOT_TRAMPOLINED:
+        template = _template(code)
+    if template is None:
+        return FunctionType(code, globals_, None, None, closure)
+    entry = VMEntry(machine, code)
+    trampoline = template.replace(
+        co_consts=(*template.co_consts[:-1], entry),
+        co_name=code.co_name,
+        co_qualname=code.co_qualname,
+        co_filename=code.co_filename,
+        co_firstlineno=code.co_firstlineno,
+    )
+    function = FunctionType(trampoline, globals_, None, None, closure)
+    entry.function = function
+    return function

@@ -1,0 +1,158 @@
+"""Generators on the VM against CPython's: the protocol's corners, compared."""
+
+import textwrap
+
+import pytest
+
+from pyinternals.vm.differential import compare
+
+GENERATOR_PROGRAMS = {
+    "send_to_a_just_started_generator": """
+        def g():
+            yield 1
+        gen = g()
+        gen.send(5)
+    """,
+    "exhausted_generator_keeps_stopping": """
+        def g():
+            return 7
+            yield
+        gen = g()
+        for attempt in range(2):
+            try:
+                next(gen)
+            except StopIteration as stop:
+                print("stop", stop.value)
+    """,
+    "throw_into_an_unstarted_generator": """
+        def g():
+            try:
+                yield 1
+            finally:
+                print("never printed")
+        gen = g()
+        try:
+            gen.throw(ValueError("early"))
+        except ValueError as e:
+            print("propagated", e)
+        print(next(gen, "finished"))
+    """,
+    "close_runs_finally_and_ignoring_exit_fails": """
+        def polite():
+            try:
+                yield 1
+            finally:
+                print("closing")
+        gen = polite()
+        next(gen)
+        print(gen.close(), gen.close())
+        def stubborn():
+            try:
+                yield
+            except GeneratorExit:
+                print("ignoring")
+            yield "again"
+        gen = stubborn()
+        next(gen)
+        try:
+            gen.close()
+        except RuntimeError as e:
+            print(e)
+        gen.close()
+        print(next(gen, "closed"))
+    """,
+    "yield_from_delegates_throw_and_close": """
+        def inner():
+            try:
+                while True:
+                    got = yield "inner"
+                    print("inner got", got)
+            except KeyError:
+                print("inner handles KeyError")
+                return "inner result"
+            finally:
+                print("inner finally")
+        def outer():
+            result = yield from inner()
+            print("outer got", result)
+            yield "after"
+        gen = outer()
+        print(next(gen), gen.send("x"), gen.throw(KeyError))
+        gen = outer()
+        next(gen)
+        gen.close()
+        gen = outer()
+        next(gen)
+        try:
+            gen.throw(ValueError("through"))
+        except ValueError as e:
+            print("outer propagated", e)
+    """,
+    "yield_from_an_iterator_without_throw": """
+        def outer():
+            try:
+                yield from iter([1, 2, 3])
+            except RuntimeError as e:
+                yield f"caught {e}"
+        gen = outer()
+        print(next(gen), gen.throw(RuntimeError("r")))
+    """,
+    "stop_iteration_inside_becomes_runtime_error": """
+        def g():
+            yield 1
+            next(iter([]))
+        try:
+            list(g())
+        except RuntimeError as e:
+            print(e, type(e.__cause__).__name__)
+    """,
+    "exception_state_is_per_generator": """
+        import sys
+        def g():
+            try:
+                raise KeyError("in generator")
+            except KeyError:
+                yield sys.exc_info()[0].__name__
+                yield sys.exc_info()[0].__name__
+        gen = g()
+        print(next(gen), sys.exc_info()[0])
+        try:
+            raise ValueError("outside")
+        except ValueError:
+            print(next(gen), sys.exc_info()[0].__name__)
+    """,
+    "generator_running_itself": """
+        def g():
+            yield gen.send(None)
+        gen = g()
+        next(gen)
+    """,
+    "generator_expressions_and_closures": """
+        def scaled(factor):
+            return (x * factor for x in range(4) if x != 2)
+        print(list(scaled(3)), sum(scaled(1)), max(x for x in "hello"))
+        nested = ((i, j) for i in range(2) for j in range(i + 1))
+        print(list(nested))
+    """,
+    "pipeline_of_generators": """
+        def numbers():
+            n = 0
+            while True:
+                yield n
+                n += 1
+        def evens(source):
+            for n in source:
+                if n % 2 == 0:
+                    yield n
+        def take(source, count):
+            for _ in range(count):
+                yield next(source)
+        print(list(take(evens(numbers()), 5)))
+    """,
+}
+
+
+@pytest.mark.parametrize("name", sorted(GENERATOR_PROGRAMS))
+def test_generator_program_agrees(name: str) -> None:
+    result = compare(textwrap.dedent(GENERATOR_PROGRAMS[name]).lstrip())
+    assert result.agree, f"\nCPython: {result.expected}\nVM:      {result.actual}"
