@@ -221,10 +221,10 @@ class TinyMachine:
         }
 
     def execute(self, code: TinyCode) -> object:
-        """Run *code* as a module in :attr:`globals`, return what it returns.
+        """Run *code* as a module in ``globals``, return what it returns.
 
         An exception no handler catches propagates to the caller;
-        :attr:`raised_at` then holds it with the source line it was raised at.
+        ``raised_at`` then holds it with the source line it was raised at.
         """
         self.frame = Frame(code)
         self.result = None

@@ -508,7 +508,7 @@ def run(
     mode: Literal["exec", "eval"] = "exec",
     filename: str = "<program>",
 ) -> Outcome:
-    """Compile *source* and run it on a fresh :class:`TinyMachine`; report.
+    """Compile *source*, run it on a fresh ``TinyMachine``, report what it did.
 
     The report has the fields CPython's run gets from
     :func:`pyinternals.compiler.differential.run`: printed output, the

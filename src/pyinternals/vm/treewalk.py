@@ -60,12 +60,15 @@ __all__ = [
     "Environment",
     "Function",
     "Interpreter",
+    "Namespace",
+    "Signal",
     "assert_same",
     "outcome",
     "run",
 ]
 
 Namespace = dict[str, Any]
+"""A scope's variables by name: a module's globals or a call's locals."""
 
 
 class _Return:
@@ -90,6 +93,8 @@ class _LoopSignal:
 _BREAK: Final = _LoopSignal("BREAK")
 _CONTINUE: Final = _LoopSignal("CONTINUE")
 Signal = _Return | _LoopSignal | None
+"""What running a statement reports upwards: a ``return`` with its value, a
+``break`` or ``continue``, or ``None`` to go on with the next statement."""
 
 _BINARY_OPERATORS: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul,
