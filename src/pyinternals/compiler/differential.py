@@ -26,7 +26,7 @@ from typing import Literal
 
 from pyinternals.compiler.pipeline import compile as our_compile
 
-__all__ = ["Compiler", "Outcome", "assert_same", "run"]
+__all__ = ["Compiler", "Outcome", "assert_same", "describe_failure", "run"]
 
 Compiler = Literal["cpython", "ours"]
 
@@ -75,12 +75,27 @@ def run(source: str, mode: str = "exec", *, compiler: Compiler) -> Outcome:
             else:
                 exec(code, namespace)
     except Exception as exception:  # the program's own failure is its outcome
-        error = "".join(traceback.format_exception_only(exception)).strip()
-        error = error.splitlines()[-1]
-        frames = traceback.extract_tb(exception.__traceback__)
-        lines = [frame.lineno for frame in frames if frame.filename == "<program>"]
-        line = lines[-1] if lines else None
+        error, line = describe_failure(exception)
     return Outcome(output.getvalue(), value, error, line)
+
+
+def describe_failure(exception: BaseException) -> tuple[str, int | None]:
+    r"""Return an escaping exception as ``"Type: message"`` and its program line.
+
+    The line is the last one of the traceback inside ``<program>``, the
+    name every runner here compiles programs under (``None`` when no frame
+    of the program is in the traceback).
+
+    >>> try:
+    ...     exec(compile("x = 1\n1 / 0", "<program>", "exec"))
+    ... except ZeroDivisionError as error:
+    ...     describe_failure(error)
+    ('ZeroDivisionError: division by zero', 2)
+    """
+    error = "".join(traceback.format_exception_only(exception)).strip()
+    frames = traceback.extract_tb(exception.__traceback__)
+    lines = [frame.lineno for frame in frames if frame.filename == "<program>"]
+    return error.splitlines()[-1], lines[-1] if lines else None
 
 
 def assert_same(source: str, mode: str = "exec") -> None:

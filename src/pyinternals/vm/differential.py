@@ -18,12 +18,16 @@ from __future__ import annotations
 
 import builtins
 import io
-import traceback
 from collections.abc import Mapping
 from contextlib import redirect_stdout
 from dataclasses import dataclass
 
-from pyinternals.compiler.differential import Compiler, Outcome, run
+from pyinternals.compiler.differential import (
+    Compiler,
+    Outcome,
+    describe_failure,
+    run,
+)
 from pyinternals.compiler.pipeline import compile as our_compile
 from pyinternals.vm.machine import VirtualMachine
 
@@ -58,11 +62,7 @@ def run_on_vm(
         if mode == "eval":
             value = repr(result)
     except Exception as exception:  # the program's own failure is its outcome
-        error = "".join(traceback.format_exception_only(exception)).strip()
-        error = error.splitlines()[-1]
-        frames = traceback.extract_tb(exception.__traceback__)
-        lines = [frame.lineno for frame in frames if frame.filename == "<program>"]
-        line = lines[-1] if lines else None
+        error, line = describe_failure(exception)
     return Outcome(output.getvalue(), value, error, line)
 
 
