@@ -211,7 +211,7 @@ class CallHandlers(NameHandlers):
         frame = Frame(
             vm_code(body),
             body.__globals__,
-            body.__builtins__,  # type: ignore[attr-defined]
+            body.__builtins__,
             locals=namespace,
             closure=body.__closure__ or (),
             function=body,

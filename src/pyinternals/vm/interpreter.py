@@ -323,7 +323,7 @@ class EvalLoop:
         return Frame(
             code,
             function.__globals__,
-            function.__builtins__,  # type: ignore[attr-defined]
+            function.__builtins__,
             closure=function.__closure__ or (),
             function=function,
         )
