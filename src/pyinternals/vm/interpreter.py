@@ -43,7 +43,7 @@ from pyinternals.vm.binding import bind_arguments
 from pyinternals.vm.frame import NULL, Frame, Instruction
 from pyinternals.vm.trampolines import is_trampoline, trampoline_entry
 
-__all__ = ["EvalLoop", "UnsupportedInstruction", "runs_on_the_vm"]
+__all__ = ["EvalLoop", "UnsupportedInstruction", "executable_opcodes", "runs_on_the_vm"]
 
 Handler = Callable[[Frame, Instruction], bool | None]
 FrameReader = Callable[[Frame, tuple[Any, ...], dict[str, Any]], Any]
@@ -142,7 +142,7 @@ class EvalLoop:
         self.frame: Frame | None = None
         self.handled_exceptions: list[BaseException | None] = [None]
         self.handlers: dict[str, Handler] = {}
-        for name in _opcode_names():
+        for name in executable_opcodes():
             handler = getattr(self, f"op_{name}", None)
             self.handlers[name] = handler if handler is not None else self._unsupported
         self.frame_readers: dict[int, FrameReader] = {
@@ -161,6 +161,20 @@ class EvalLoop:
             self.frame_readers[id(sys._getframe)] = self._builtin_getframe
         if hasattr(sys, "_getframemodulename"):
             self.frame_readers[id(sys._getframemodulename)] = self._builtin_frame_module
+
+    @property
+    def missing_opcodes(self) -> list[str]:
+        """The opcodes of the running CPython this machine has no handler for.
+
+        >>> from pyinternals.vm.machine import VirtualMachine
+        >>> "LOAD_FAST" in VirtualMachine().missing_opcodes
+        False
+        """
+        return [
+            name
+            for name, handler in self.handlers.items()
+            if handler == self._unsupported
+        ]
 
     def _unsupported(self, frame: Frame, instruction: Instruction) -> None:
         raise UnsupportedInstruction(
@@ -499,7 +513,30 @@ def _python_call_method(kind: type) -> FunctionType | None:
     return None
 
 
-def _opcode_names() -> list[str]:
+_NEVER_IN_CODE_OBJECTS = frozenset(
+    {"CACHE", "RESERVED", "ENTER_EXECUTOR", "INTERPRETER_EXIT", "EXIT_INIT_CHECK"}
+)
+
+
+def executable_opcodes() -> list[str]:
+    """List the opcodes a code object of the running CPython can hold.
+
+    ``dis.opmap`` lists more: the ``CACHE`` entries, the pseudo-instructions
+    the compiler uses before assembly (numbers from 256, 3.12+), the
+    ``INSTRUMENTED_`` variants that ``sys.monitoring`` swaps in (3.12+), and
+    opcodes that only CPython's own shims and optimizer execute
+    (``ENTER_EXECUTOR``, ``EXIT_INIT_CHECK``, ``INTERPRETER_EXIT``).
+    ``dis.get_instructions`` never shows any of them.
+
+    >>> "LOAD_FAST" in executable_opcodes(), "CACHE" in executable_opcodes()
+    (True, False)
+    """
     import opcode
 
-    return [name for name in opcode.opmap if name != "CACHE"]
+    return [
+        name
+        for name, number in opcode.opmap.items()
+        if number < 256
+        and name not in _NEVER_IN_CODE_OBJECTS
+        and not name.startswith("INSTRUMENTED_")
+    ]
