@@ -6,7 +6,7 @@ instruction pointer, jumps to the code for its opcode, and on an error looks
 the failing instruction up in the code object's exception table: a handler
 found, the value stack is cut to the entry's depth and execution continues
 at the handler; none found, the frame is left and the exception goes to the
-caller (``InternalDocs/exception_handling.md``).
+caller (``Objects/exception_handling_notes.txt``).
 
 :class:`EvalLoop` is that loop over a :class:`~pyinternals.vm.frame.Frame`.
 Each opcode is one method named ``op_<OPNAME>`` (defined by the handler
