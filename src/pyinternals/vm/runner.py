@@ -319,7 +319,7 @@ def _not_ours(name: str) -> bool:
 def modules_on_the_vm(
     compiler: Compiler, wanted: Callable[[str], bool] = _not_ours
 ) -> Iterator[VMFinder]:
-    """Inside the block, imported source modules run their bodies on the VM.
+    r"""Inside the block, imported source modules run their bodies on the VM.
 
     Only modules imported inside the block are affected.
 
