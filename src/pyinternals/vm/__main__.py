@@ -1,4 +1,4 @@
-"""``python -m pyinternals.vm``: run a program on the VM, or its REPL (see :mod:`.cli`)."""
+"""``python -m pyinternals.vm``: a program on the VM, or its REPL (:mod:`.cli`)."""
 
 import sys
 

@@ -43,7 +43,9 @@ __main__ ['a', 'b']
 from __future__ import annotations
 
 import builtins
+import dis
 import os
+import runpy
 import sys
 import traceback
 import types
@@ -57,8 +59,10 @@ from typing import Any
 
 from pyinternals.compiler.differential import Compiler
 from pyinternals.compiler.importer import OurFinder, OurLoader
+from pyinternals.compiler.instructions import Location
 from pyinternals.compiler.pipeline import compile as our_compile
 from pyinternals.vm.machine import VirtualMachine
+from pyinternals.vm.traceback_entries import stand_in_entry
 
 __all__ = [
     "CannotRun",
@@ -98,7 +102,9 @@ class Program:
     *argv0* is ``sys.argv[0]``, *path0* the entry put first on
     :data:`sys.path` (``None``: leave it), and *attributes* the module's
     attributes besides ``__name__``. *code* is ``None`` for a program that
-    only fails: *failure* then says why.
+    only fails: *failure* then says why. *via_runpy* marks a module, which
+    ``python -m`` runs through :mod:`runpy`, whose two frames head its
+    tracebacks.
     """
 
     code: CodeType | None
@@ -106,6 +112,7 @@ class Program:
     path0: str | None
     attributes: dict[str, Any] = field(default_factory=dict)
     failure: BaseException | None = None
+    via_runpy: bool = False
 
 
 def compile_with(
@@ -118,11 +125,12 @@ def compile_with(
     """
     if compiler == "ours":
         return our_compile(source, filename, mode, flags=flags)
-    return builtins.compile(source, filename, mode, flags, dont_inherit=True)
+    code: CodeType = builtins.compile(source, filename, mode, flags, dont_inherit=True)
+    return code
 
 
 def _main_attributes(loader: Any) -> dict[str, Any]:
-    """The attributes of the module ``__main__`` the interpreter starts with."""
+    """Return the attributes the interpreter's ``__main__`` module starts with."""
     return {
         "__doc__": None,
         "__package__": None,
@@ -268,7 +276,7 @@ def module_program(name: str, compiler: Compiler = "cpython") -> Program:
         __package__=spec.parent,
         __spec__=spec,
     )
-    return Program(code, spec.origin or name, None, attributes, failure)
+    return Program(code, spec.origin or name, None, attributes, failure, True)
 
 
 class VMLoader(SourceFileLoader):
@@ -277,10 +285,12 @@ class VMLoader(SourceFileLoader):
     def exec_module(self, module: ModuleType) -> None:
         """Run the module's code on a new VM, in the module's namespace."""
         code = self.get_code(module.__name__)
+        if code is None:
+            raise ImportError(f"no code for {module.__name__}", name=module.__name__)
         VirtualMachine().run_code(code, module.__dict__)
 
 
-class VMOurLoader(VMLoader, OurLoader):
+class VMOurLoader(VMLoader, OurLoader):  # type: ignore[misc]  # typeshed's bases differ
     """Load a source module compiled by our compiler, its body run on the VM."""
 
 
@@ -372,6 +382,45 @@ def report_exception(error: BaseException) -> None:
         sys.excepthook(type(error), error, trace)
 
 
+def _call_location(function: Callable[..., Any], callee: str) -> Location:
+    """Return the position of the call to *callee* in *function*'s code."""
+    found = False
+    for instruction in dis.get_instructions(function):
+        found = found or (
+            instruction.opname == "LOAD_GLOBAL" and instruction.argval == callee
+        )
+        if found and instruction.opname == "CALL":
+            lineno, end_lineno, column, end_column = (
+                instruction.positions or (function.__code__.co_firstlineno,) * 4
+            )
+            return Location(
+                lineno or -1, end_lineno or -1, column or -1, end_column or -1
+            )
+    raise LookupError(f"no call to {callee} in {function.__qualname__}")
+
+
+def _runpy_entries(trace: TracebackType | None) -> TracebackType | None:
+    """Put the entries of ``python -m``'s two :mod:`runpy` frames before *trace*.
+
+    ``python -m`` runs ``runpy._run_module_as_main``, which calls
+    ``runpy._run_code``, which calls :func:`exec`: CPython's tracebacks
+    start with those two frames, so the VM's do too (stand-ins, at the
+    lines of those calls in the running :mod:`runpy`).
+    """
+    for function, callee in (
+        (vars(runpy)["_run_code"], "exec"),
+        (vars(runpy)["_run_module_as_main"], "_run_code"),
+    ):
+        trace = stand_in_entry(
+            function.__code__,
+            _call_location(function, callee),
+            vars(runpy),
+            None,
+            trace,
+        )
+    return trace
+
+
 def run_program(program: Program, args: Sequence[str] = ()) -> int:
     """Run *program* as ``__main__`` on the VM; return the exit status.
 
@@ -396,6 +445,8 @@ def run_program(program: Program, args: Sequence[str] = ()) -> int:
     except SystemExit:
         raise
     except BaseException as error:
+        if program.via_runpy:
+            error.__traceback__ = _runpy_entries(_program_frames(error.__traceback__))
         report_exception(error)
         return 1
     finally:
@@ -410,7 +461,9 @@ def _cannot_run(error: CannotRun) -> int:
     return error.status
 
 
-def run_script(path: str, args: Sequence[str] = (), compiler: Compiler = "cpython") -> int:
+def run_script(
+    path: str, args: Sequence[str] = (), compiler: Compiler = "cpython"
+) -> int:
     """Run the file at *path* on the VM as ``python PATH ARGS``; give the status."""
     try:
         program = script_program(path, compiler)
@@ -431,7 +484,9 @@ def run_command(
     return run_program(command_program(command, compiler), args)
 
 
-def run_module(name: str, args: Sequence[str] = (), compiler: Compiler = "cpython") -> int:
+def run_module(
+    name: str, args: Sequence[str] = (), compiler: Compiler = "cpython"
+) -> int:
     """Run the module *name* on the VM as ``python -m NAME ARGS``; give the status.
 
     While the module is looked for (its parent packages imported),

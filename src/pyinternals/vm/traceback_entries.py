@@ -31,12 +31,13 @@ from __future__ import annotations
 import sys
 import warnings
 from types import CodeType, FrameType, TracebackType
+from typing import Any
 
 from pyinternals.compiler.instructions import Location
 from pyinternals.compiler.linetable import encode
 from pyinternals.vm.frame import Frame
 
-__all__ = ["traceback_entry"]
+__all__ = ["stand_in_entry", "traceback_entry"]
 
 
 def _template() -> CodeType:
@@ -86,6 +87,22 @@ def _stand_in_code(code: CodeType, location: Location) -> CodeType:
     return cached[1]
 
 
+def stand_in_entry(
+    code: CodeType,
+    location: Location,
+    globals_: dict[str, Any],
+    locals_: Any,
+    next_entry: TracebackType | None,
+) -> TracebackType:
+    """Return a traceback entry for *code* failing at *location*, before *next_entry*.
+
+    The entry's frame is a stand-in with *code*'s file and name and the
+    namespaces given; the :mod:`traceback` module reads *location* from it.
+    """
+    stand_in: FrameType = eval(_stand_in_code(code, location), globals_, locals_)
+    return TracebackType(next_entry, stand_in, 0, location.lineno)
+
+
 def traceback_entry(frame: Frame, next_entry: TracebackType | None) -> TracebackType:
     """Return a traceback entry for the VM's *frame*, in front of *next_entry*.
 
@@ -93,7 +110,6 @@ def traceback_entry(frame: Frame, next_entry: TracebackType | None) -> Traceback
     its line and ``tb_lasti`` give the position of the instruction *frame*
     is executing, so :mod:`traceback` prints CPython's carets.
     """
-    location = _location(frame)
-    code = _stand_in_code(frame.code, location)
-    stand_in: FrameType = eval(code, frame.globals, frame.locals)
-    return TracebackType(next_entry, stand_in, 0, location.lineno)
+    return stand_in_entry(
+        frame.code, _location(frame), frame.globals, frame.locals, next_entry
+    )
