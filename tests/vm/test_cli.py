@@ -230,7 +230,7 @@ def test_the_failing_program_prints_the_traceback_of_its_own_frames(folder):
     assert (out, status) == ("start\n", 1)
     assert "pyinternals" not in err
     assert err.startswith("Traceback (most recent call last):\n")
-    assert "~~~~~~~~^^^^^^" in err  # the carets under int(text)
+    assert "    return int(text) + 1\n           ^^^^^^^^^\n" in err  # int(text)
     assert err.endswith("ValueError: invalid literal for int() with base 10: 'x3'\n")
 
 

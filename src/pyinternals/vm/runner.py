@@ -147,7 +147,8 @@ def _compiled(
     try:
         return compile_with(compiler, source, filename, "exec"), None
     except (SyntaxError, ValueError) as error:
-        return None, error
+        # python reports a compile error without a traceback
+        return None, error.with_traceback(None)
 
 
 def script_program(path: str, compiler: Compiler = "cpython") -> Program:
