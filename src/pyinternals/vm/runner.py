@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import builtins
 import dis
+import linecache
 import os
 import runpy
 import sys
@@ -184,6 +185,14 @@ def command_program(command: str, compiler: Compiler = "cpython") -> Program:
     '-c'
     """
     code, failure = _compiled(compiler, command, "<string>")
+    if sys.version_info >= (3, 13):
+        # python -c shows the command's lines in tracebacks from 3.13 on
+        linecache.cache["<string>"] = (
+            len(command),
+            None,
+            command.splitlines(keepends=True),
+            "<string>",
+        )
     return Program(code, "-c", "", _main_attributes(BuiltinImporter), failure)
 
 
