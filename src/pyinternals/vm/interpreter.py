@@ -41,6 +41,7 @@ from typing import Any
 
 from pyinternals.vm.binding import bind_arguments
 from pyinternals.vm.frame import NULL, Frame, Instruction
+from pyinternals.vm.traceback_entries import traceback_entry
 from pyinternals.vm.trampolines import is_trampoline, trampoline_entry
 
 __all__ = ["EvalLoop", "UnsupportedInstruction", "executable_opcodes", "runs_on_the_vm"]
@@ -224,9 +225,7 @@ class EvalLoop:
             frame.reraising = False
         else:
             self._chain(exception)
-            line = frame.line or frame.code.co_firstlineno
-            stand_in = _stand_in_frame(frame, frame.locals)
-            traceback = TracebackType(traceback, stand_in, -1, line)
+            traceback = traceback_entry(frame, traceback)
         exception.__traceback__ = traceback
         entry = frame.decoded.handler_for(frame.lasti)
         if entry is None:
