@@ -18,11 +18,18 @@ The interpreters of the chapter, from the smallest to the real one:
   ``run_code`` and ``exec_source``), :mod:`pyinternals.vm.binding` (argument
   binding), :mod:`pyinternals.vm.generators` (suspended frames),
   :mod:`pyinternals.vm.trampolines` (VM functions called back from C) and
-  :mod:`pyinternals.vm.differential` (the comparison with CPython).
+  :mod:`pyinternals.vm.differential` (the comparison with CPython),
+  :mod:`pyinternals.vm.traceback_entries` (traceback entries that point at
+  the failing expression);
+* the tools built on it: :mod:`pyinternals.vm.runner` and
+  :mod:`pyinternals.vm.cli` (``python -m pyinternals.vm``: scripts,
+  ``-m`` modules and ``-c`` commands on the VM) and
+  :mod:`pyinternals.vm.repl` (the interactive prompt).
 """
 
 from pyinternals.vm import (
     binding,
+    cli,
     differential,
     frame,
     generators,
@@ -33,8 +40,11 @@ from pyinternals.vm import (
     handlers_patterns,
     interpreter,
     machine,
+    repl,
+    runner,
     tiny,
     tinycompiler,
+    traceback_entries,
     trampolines,
     treewalk,
     treewalk_subset,
@@ -42,6 +52,7 @@ from pyinternals.vm import (
 
 __all__ = [
     "binding",
+    "cli",
     "differential",
     "frame",
     "generators",
@@ -52,8 +63,11 @@ __all__ = [
     "handlers_patterns",
     "interpreter",
     "machine",
+    "repl",
+    "runner",
     "tiny",
     "tinycompiler",
+    "traceback_entries",
     "trampolines",
     "treewalk",
     "treewalk_subset",
