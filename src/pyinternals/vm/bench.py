@@ -194,7 +194,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unknown programs: {', '.join(unknown)}")
     engines = options.engines.split(",")
     version = ".".join(map(str, sys.version_info[:3]))
-    print(f"Python {version}: time of each engine / CPython's (best of {options.repeat})")
+    print(
+        f"Python {version}: time of each engine / CPython's (best of {options.repeat})"
+    )
     timings = []
     for name in options.programs or PROGRAMS:
         size = max(1, round(PROGRAMS[name].size * options.scale))

@@ -241,7 +241,8 @@ class Scheduler:
 def main(n):
     scheduler = Scheduler(n)
     devices = [Device("device a", 4), Device("device b", 5)]
-    handlers = [Handler("handler a", 2, devices[0]), Handler("handler b", 3, devices[1])]
+    handlers = [Handler("handler a", 2, devices[0]),
+                Handler("handler b", 3, devices[1])]
     worker = Worker("worker", 1, handlers)
     for task in [worker, *handlers, *devices]:
         scheduler.add(task)

@@ -214,9 +214,7 @@ class SpecializingHandlers(CallHandlers):
 
     # --- the adaptive form ------------------------------------------------------
 
-    def op_CALL_ADAPTIVE(
-        self, frame: Frame, instruction: QuickenedInstruction
-    ) -> None:
+    def op_CALL_ADAPTIVE(self, frame: Frame, instruction: QuickenedInstruction) -> None:
         """``CALL`` with a warm-up counter: at zero, try to specialize; then call."""
         cache = instruction.cache
         cache.counter -= 1
@@ -234,7 +232,11 @@ class SpecializingHandlers(CallHandlers):
             function = function.__func__
             count += 1
         code = None
-        if type(function) is FunctionType and self_or_null is NULL and not frame.kwnames:
+        if (
+            type(function) is FunctionType
+            and self_or_null is NULL
+            and not frame.kwnames
+        ):
             code = _runnable_code(function)
         if (
             code is None
@@ -258,7 +260,7 @@ class SpecializingHandlers(CallHandlers):
         self.specialization_stats.specialized += 1
 
     def _deoptimize(self, frame: Frame, instruction: QuickenedInstruction) -> None:
-        """A guard failed: count the miss, maybe go back to adaptive, run ``CALL``."""
+        """Count a failed guard, maybe go back to adaptive; run the generic ``CALL``."""
         self.specialization_stats.misses += 1
         cache = instruction.cache
         cache.counter -= 1
