@@ -5,8 +5,10 @@ Every program of :mod:`~pyinternals.vm.bench_programs` is run by each
 its specialization on (``vm``) and off (``vm-generic``), and the tree walker
 (``treewalk``) when the program is inside its subset. The engines take
 turns, one run each per round, so that a burst of load on the machine slows
-all of them; each keeps its best round. Before a time counts, the engine's
-``result`` must equal CPython's.
+all of them; each keeps its best round. Times are the process's CPU time
+(:func:`time.process_time`), not the wall clock: on a shared machine the
+other processes' work does not count against whichever engine was running.
+Before a time counts, the engine's ``result`` must equal CPython's.
 
 :func:`measure` computes the records (:class:`ProgramTimings`);
 :func:`render` prints them as ratios to CPython's time; ``python -m
@@ -143,9 +145,9 @@ def measure(
     results: dict[str, str] = {}
     for _ in range(repeat):
         for name, run in runs.items():
-            start = time.perf_counter()
+            start = time.process_time()
             result = run()
-            best[name] = min(best[name], time.perf_counter() - start)
+            best[name] = min(best[name], time.process_time() - start)
             results[name] = repr(result)
     timings = ProgramTimings(program, chosen, best, results)
     if not timings.agree:
