@@ -25,7 +25,8 @@ way, with CPython's names:
   ``__code__`` is the one seen (the code fixes the parameters, so the
   argument count stays right) and that no keywords are passed;
   ``CALL_BOUND_METHOD_EXACT_ARGS`` does the same for a bound method, with
-  ``self`` as the first argument;
+  ``self`` as the first argument (3.12's name: 3.11 unpacks the method in
+  ``PRECALL_BOUND_METHOD``, then runs ``CALL_PY_EXACT_ARGS``);
 * a failed guard counts a miss and runs the generic ``CALL``; after
   :data:`COOLDOWN` misses the site is adaptive again. A failed attempt to
   specialize backs off exponentially, as 3.13's counters do
@@ -72,6 +73,7 @@ __all__ = [
     "SpecializationStats",
     "SpecializingHandlers",
     "adaptive_sites",
+    "unspecialized_opname",
 ]
 
 _AFTER_311 = sys.version_info >= (3, 12)
@@ -95,6 +97,17 @@ _SIMPLE_PARAMETERS_ONLY = 0x04 | 0x08  # CO_VARARGS | CO_VARKEYWORDS
 
 SPECIALIZED_CALLS = ("CALL_PY_EXACT_ARGS", "CALL_BOUND_METHOD_EXACT_ARGS")
 """The specialized forms of ``CALL`` our VM has, named as CPython names them."""
+
+
+def unspecialized_opname(opname: str) -> str:
+    """Return the compiler's name for an instruction the VM may have quickened.
+
+    What a tracer shows, to agree with CPython's own listing.
+
+    >>> unspecialized_opname("CALL_PY_EXACT_ARGS"), unspecialized_opname("LOAD_FAST")
+    ('CALL', 'LOAD_FAST')
+    """
+    return "CALL" if opname in SPECIALIZED_CALLS else opname
 
 
 @dataclass(slots=True)
