@@ -396,8 +396,14 @@ def test_quickened_instructions_are_per_machine():
     )
     first = VirtualMachine()
     first.run_code(code, {})
+    assert "CALL_PY_EXACT_ARGS" in [site.opname for site in adaptive_sites(first)]
     second = VirtualMachine(specialize=False)
     second.run_code(code, {})
-    assert not any(
-        isinstance(i, QuickenedInstruction) for i in decode_code(code).instructions
+    assert list(adaptive_sites(second)) == []
+    shared = decode_code(code).instructions
+    assert second.instructions_for(decode_code(code)) is shared
+    assert first.instructions_for(decode_code(code)) is not shared
+    assert not any(isinstance(i, QuickenedInstruction) for i in shared)
+    assert any(
+        isinstance(i, QuickenedInstruction) for i in first.quickened[id(code)][1]
     )
