@@ -24,10 +24,16 @@ The interpreters of the chapter, from the smallest to the real one:
 * the tools built on it: :mod:`pyinternals.vm.runner` and
   :mod:`pyinternals.vm.cli` (``python -m pyinternals.vm``: scripts,
   ``-m`` modules and ``-c`` commands on the VM) and
-  :mod:`pyinternals.vm.repl` (the interactive prompt).
+  :mod:`pyinternals.vm.repl` (the interactive prompt);
+* speed: :mod:`pyinternals.vm.quickening` (the VM's own adaptive
+  specialization of calls), :mod:`pyinternals.vm.specialization` (CPython's,
+  observed), :mod:`pyinternals.vm.bench` and
+  :mod:`pyinternals.vm.bench_programs` (the VM timed against CPython).
 """
 
 from pyinternals.vm import (
+    bench,
+    bench_programs,
     binding,
     cli,
     differential,
@@ -40,8 +46,10 @@ from pyinternals.vm import (
     handlers_patterns,
     interpreter,
     machine,
+    quickening,
     repl,
     runner,
+    specialization,
     tiny,
     tinycompiler,
     traceback_entries,
@@ -51,6 +59,8 @@ from pyinternals.vm import (
 )
 
 __all__ = [
+    "bench",
+    "bench_programs",
     "binding",
     "cli",
     "differential",
@@ -63,8 +73,10 @@ __all__ = [
     "handlers_patterns",
     "interpreter",
     "machine",
+    "quickening",
     "repl",
     "runner",
+    "specialization",
     "tiny",
     "tinycompiler",
     "traceback_entries",

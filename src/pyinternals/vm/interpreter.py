@@ -40,7 +40,7 @@ from types import CellType, CodeType, FrameType, FunctionType, MethodType, Trace
 from typing import Any
 
 from pyinternals.vm.binding import bind_arguments
-from pyinternals.vm.frame import NULL, Frame, Instruction
+from pyinternals.vm.frame import NULL, DecodedCode, Frame, Instruction
 from pyinternals.vm.traceback_entries import traceback_entry
 from pyinternals.vm.trampolines import is_trampoline, trampoline_entry
 
@@ -185,6 +185,10 @@ class EvalLoop:
 
     # --- the loop -------------------------------------------------------
 
+    def instructions_for(self, decoded: DecodedCode) -> list[Instruction | None]:
+        """Return the instructions to run for *decoded* (a quickening machine's own)."""
+        return decoded.instructions
+
     def run_frame(self, frame: Frame, thrown: BaseException | None = None) -> Any:
         """Run *frame* from its current instruction until it returns or yields.
 
@@ -195,7 +199,7 @@ class EvalLoop:
         """
         frame.previous = self.frame
         self.frame = frame
-        instructions = frame.decoded.instructions
+        instructions = self.instructions_for(frame.decoded)
         handlers = self.handlers
         try:
             while True:
