@@ -34,14 +34,13 @@ import builtins
 import inspect
 import os
 import sys
-import warnings
 from collections.abc import Callable
-from types import CellType, CodeType, FrameType, FunctionType, MethodType, TracebackType
+from types import CellType, CodeType, FunctionType, MethodType, TracebackType
 from typing import Any
 
 from pyinternals.vm.binding import bind_arguments
 from pyinternals.vm.frame import NULL, DecodedCode, Frame, Instruction
-from pyinternals.vm.traceback_entries import traceback_entry
+from pyinternals.vm.traceback_entries import stand_in_frame, traceback_entry
 from pyinternals.vm.trampolines import is_trampoline, trampoline_entry
 
 __all__ = ["EvalLoop", "UnsupportedInstruction", "executable_opcodes", "runs_on_the_vm"]
@@ -94,41 +93,6 @@ def _strip_machinery(traceback: TracebackType | None) -> TracebackType | None:
         entry.tb_next = head
         head = entry
     return head
-
-
-_STAND_IN_CODES: dict[int, tuple[CodeType, CodeType]] = {}
-
-
-def _stand_in_template() -> CodeType:
-    """Return code that calls its first constant: ``sys._getframe`` once filled in."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SyntaxWarning)  # calling a literal, on purpose
-        return compile("(0)()", "<stand-in>", "eval")
-
-
-_STAND_IN_TEMPLATE = _stand_in_template()
-
-
-def _stand_in_frame(frame: Frame, namespace: Any) -> FrameType:
-    """Return a CPython frame object standing for the VM's *frame*.
-
-    Its code has *frame*'s file, name and first line, its globals are
-    *frame*'s and its locals *namespace*; it has finished running, so its
-    line is the first line, and its ``f_back`` is the VM's own frame.
-    """
-    code = frame.code
-    cached = _STAND_IN_CODES.get(id(code))
-    if cached is None or cached[0] is not code:
-        stand_in = _STAND_IN_TEMPLATE.replace(
-            co_consts=(sys._getframe,),
-            co_filename=code.co_filename,
-            co_name=code.co_name,
-            co_qualname=code.co_qualname,
-            co_firstlineno=code.co_firstlineno,
-        )
-        cached = _STAND_IN_CODES[id(code)] = (code, stand_in)
-    made: FrameType = eval(cached[1], frame.globals, namespace)
-    return made
 
 
 class EvalLoop:
@@ -491,7 +455,7 @@ class EvalLoop:
         self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Any:
         target = self._caller(frame, args, kwargs)
-        return _stand_in_frame(target, self.frame_locals(target))
+        return stand_in_frame(target, self.frame_locals(target))
 
     def _builtin_frame_module(
         self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]

@@ -6,8 +6,9 @@ running; the :mod:`traceback` module reads that instruction's four
 coordinates from the frame's code (``co_positions``) to draw the ``^^^^``
 and ``~~~~`` under the failing expression. The VM's frames are not CPython
 frame objects, so an entry names a *stand-in*: a frame CPython ran for a
-one-call code object with the VM frame's file, function name and globals
-(see :mod:`pyinternals.vm.interpreter`).
+one-call code object with the VM frame's file, function name and globals.
+:func:`stand_in_frame` makes one; ``sys._getframe`` called from VM code
+gets one too.
 
 :func:`traceback_entry` gives that stand-in's code a location table of its
 own (written by :func:`pyinternals.compiler.linetable.encode`) in which
@@ -37,7 +38,7 @@ from pyinternals.compiler.instructions import Location
 from pyinternals.compiler.linetable import encode
 from pyinternals.vm.frame import Frame
 
-__all__ = ["stand_in_entry", "traceback_entry"]
+__all__ = ["stand_in_entry", "stand_in_frame", "traceback_entry"]
 
 
 def _template() -> CodeType:
@@ -101,6 +102,26 @@ def stand_in_entry(
     """
     stand_in: FrameType = eval(_stand_in_code(code, location), globals_, locals_)
     return TracebackType(next_entry, stand_in, 0, location.lineno)
+
+
+def stand_in_frame(frame: Frame, namespace: Any) -> FrameType:
+    r"""Return a CPython frame object standing for the VM's *frame*.
+
+    Its code has *frame*'s file, name and current position, its globals
+    are *frame*'s and its locals *namespace*. It has finished running: its
+    ``f_lineno`` is *frame*'s current line, its ``f_back`` the VM's own
+    frame that made it.
+
+    >>> from pyinternals.vm.machine import exec_source
+    >>> source = "import sys\ndef f():\n    return sys._getframe()\nx = f()\n"
+    >>> found = exec_source(source)
+    >>> found["x"].f_code.co_name, found["x"].f_lineno
+    ('f', 3)
+    """
+    made: FrameType = eval(
+        _stand_in_code(frame.code, _location(frame)), frame.globals, namespace
+    )
+    return made
 
 
 def traceback_entry(frame: Frame, next_entry: TracebackType | None) -> TracebackType:
