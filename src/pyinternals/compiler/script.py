@@ -21,11 +21,13 @@ import os
 import sys
 import traceback
 import types
-from collections.abc import Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
 
 from pyinternals.compiler.pipeline import compile as our_compile
 
-__all__ = ["run_file"]
+__all__ = ["as_main", "run_file"]
 
 
 def run_file(path: str, args: Sequence[str] = ()) -> int:
@@ -43,25 +45,47 @@ def run_file(path: str, args: Sequence[str] = ()) -> int:
     except SyntaxError as error:
         sys.stderr.write("".join(traceback.format_exception_only(error)))
         return 1
+    folder = os.path.dirname(os.path.abspath(path))
+    attributes = {"__file__": path, "__cached__": None}
+    with as_main([path, *args], folder, attributes) as main:
+        try:
+            exec(code, main.__dict__)
+        except SystemExit:
+            raise
+        except BaseException as error:
+            # Drop this function's own frame, as the interpreter shows only the
+            # program's frames.
+            trace = error.__traceback__.tb_next if error.__traceback__ else None
+            sys.excepthook(type(error), error.with_traceback(trace), trace)
+            return 1
+    return 0
+
+
+@contextmanager
+def as_main(
+    argv: Sequence[str], path0: str | None, attributes: Mapping[str, Any]
+) -> Iterator[types.ModuleType]:
+    """Make a fresh ``__main__`` module for the duration of the block.
+
+    Inside the block :data:`sys.argv` is *argv*, ``sys.path[0]`` is *path0*
+    (left alone when ``None``) and ``sys.modules["__main__"]`` is the module
+    given to the block, which starts with *attributes* (``__file__``,
+    ``__spec__``...). All three are restored when the block ends.
+
+    >>> with as_main(["prog.py", "-v"], None, {"__file__": "prog.py"}) as main:
+    ...     sys.modules["__main__"] is main, sys.argv, main.__file__
+    (True, ['prog.py', '-v'], 'prog.py')
+    """
     main = types.ModuleType("__main__")
-    main.__file__ = path
-    main.__cached__ = None  # type: ignore[attr-defined]
+    main.__dict__.update(attributes)
     saved = sys.argv, sys.path[:], sys.modules.get("__main__")
-    sys.argv = [path, *args]
-    sys.path[0:1] = [os.path.dirname(os.path.abspath(path))]
+    sys.argv = list(argv)
+    if path0 is not None:
+        sys.path[0:1] = [path0]
     sys.modules["__main__"] = main
     try:
-        exec(code, main.__dict__)
-    except SystemExit:
-        raise
-    except BaseException as error:
-        # Drop this function's own frame, as the interpreter shows only the
-        # program's frames.
-        trace = error.__traceback__.tb_next if error.__traceback__ else None
-        sys.excepthook(type(error), error.with_traceback(trace), trace)
-        return 1
+        yield main
     finally:
         sys.argv, sys.path[:] = saved[0], saved[1]
         if saved[2] is not None:
             sys.modules["__main__"] = saved[2]
-    return 0

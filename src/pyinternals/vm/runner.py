@@ -49,7 +49,6 @@ import os
 import runpy
 import sys
 import traceback
-import types
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -62,6 +61,7 @@ from pyinternals.compiler.differential import Compiler
 from pyinternals.compiler.importer import OurFinder, OurLoader
 from pyinternals.compiler.instructions import Location
 from pyinternals.compiler.pipeline import compile as our_compile
+from pyinternals.compiler.script import as_main
 from pyinternals.vm.machine import VirtualMachine
 from pyinternals.vm.traceback_entries import stand_in_entry
 
@@ -443,26 +443,17 @@ def run_program(program: Program, args: Sequence[str] = ()) -> int:
         assert program.failure is not None
         report_exception(program.failure)
         return 1
-    main = types.ModuleType("__main__")
-    main.__dict__.update(program.attributes)
-    saved = sys.argv, sys.path[:], sys.modules.get("__main__")
-    sys.argv = [program.argv0, *args]
-    if program.path0 is not None:
-        sys.path[0:1] = [program.path0]
-    sys.modules["__main__"] = main
-    try:
-        VirtualMachine().run_code(program.code, main.__dict__)
-    except SystemExit:
-        raise
-    except BaseException as error:
-        if program.via_runpy:
-            error.__traceback__ = _runpy_entries(_program_frames(error.__traceback__))
-        report_exception(error)
-        return 1
-    finally:
-        sys.argv, sys.path[:] = saved[0], saved[1]
-        if saved[2] is not None:
-            sys.modules["__main__"] = saved[2]
+    with as_main([program.argv0, *args], program.path0, program.attributes) as main:
+        try:
+            VirtualMachine().run_code(program.code, main.__dict__)
+        except SystemExit:
+            raise
+        except BaseException as error:
+            if program.via_runpy:
+                trace = _runpy_entries(_program_frames(error.__traceback__))
+                error.__traceback__ = trace
+            report_exception(error)
+            return 1
     return 0
 
 
