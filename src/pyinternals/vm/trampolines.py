@@ -9,8 +9,12 @@ whose only statement passes the bound arguments to a :class:`VMEntry`,
 which runs the real code on the VM. CPython binds the arguments (defaults
 and all) before the trampoline starts; a generator's trampoline delegates
 with ``yield from`` to the VM's generator, so CPython sees a generator
-function. When VM code calls the function, the VM skips the trampoline and
-runs the real code directly.
+function, and a coroutine function's is an ``async def`` that awaits the
+VM's coroutine, so ``inspect.iscoroutinefunction`` holds and CPython
+callers (``asyncio.gather(*map(f, xs))``, a C ``Task``) get a real
+coroutine whose frames are the VM's. Async generator functions keep their
+real code: CPython runs them when C code calls them. When VM code calls
+the function, the VM skips the trampoline and runs the real code directly.
 
 What stays visible: ``f.__code__`` is the trampoline (its ``co_code``,
 ``co_consts`` and local names are not the source's).
@@ -37,10 +41,13 @@ if TYPE_CHECKING:
 __all__ = ["VMEntry", "is_trampoline", "make_function", "trampoline_entry", "vm_code"]
 
 _MARKER = "<vm entry>"
-_SIGNATURE_FLAGS = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS | inspect.CO_GENERATOR
-_NOT_TRAMPOLINED = (
-    inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR | inspect.CO_ITERABLE_COROUTINE
+_SIGNATURE_FLAGS = (
+    inspect.CO_VARARGS
+    | inspect.CO_VARKEYWORDS
+    | inspect.CO_GENERATOR
+    | inspect.CO_COROUTINE
 )
+_NOT_TRAMPOLINED = inspect.CO_ASYNC_GENERATOR
 
 
 class VMEntry:
@@ -141,11 +148,14 @@ def _compile_template(code: CodeType, count: int) -> CodeType | None:
     declare = f"nonlocal {', '.join(free)}; " if free else ""
     arguments = ", ".join(code.co_varnames[:count])
     call = f'"{_MARKER}"({arguments})'
+    header = "def"
     if code.co_flags & inspect.CO_GENERATOR:
         call = f"(yield from {call})"
+    elif code.co_flags & inspect.CO_COROUTINE:
+        header, call = "async def", f"await {call}"
     source = (
         f"def outer():\n{outer}"
-        f"    def trampoline({_spelled_signature(code)}): {declare}return {call}\n"
+        f"    {header} trampoline({_spelled_signature(code)}): {declare}return {call}\n"
         "    return trampoline\n"
     )
     with warnings.catch_warnings():
@@ -167,7 +177,7 @@ def make_function(
 ) -> FunctionType:
     """Create the function ``MAKE_FUNCTION`` makes, with a trampoline if it can.
 
-    Class bodies, coroutines and code whose parameters cannot be spelled
+    Class bodies, async generators and code whose parameters cannot be spelled
     (a comprehension's ``.0``) keep their real code: only the VM calls them.
     """
     template = None
