@@ -180,9 +180,7 @@ class AsyncHandlers(EvalLoop):
         enter = _special(kind, "__aenter__")
         exit_ = _special(kind, "__aexit__")
         if enter is None or exit_ is None:
-            missing = (
-                " (missed __aexit__ method)" if _AFTER_311 and enter is not None else ""
-            )
+            missing = " (missed __aexit__ method)" if enter is not None else ""
             raise TypeError(
                 f"'{kind.__name__}' object does not support the asynchronous "
                 f"context manager protocol{missing}"
