@@ -563,12 +563,14 @@ def test_vm_async_generators_have_the_async_generator_protocol() -> None:
 def test_a_coroutine_never_awaited_warns() -> None:
     namespace = exec_source("async def lonely():\n    pass\n")
     with pytest.warns(RuntimeWarning, match="'lonely' was never awaited"):
-        coroutine = VirtualMachine().call_object(namespace["lonely"], (), None)
-        del coroutine
+        VirtualMachine().call_object(namespace["lonely"], (), None)
 
 
 def test_suspended_coroutine_frame_view_reads_the_line() -> None:
-    source = "import types\n@types.coroutine\ndef p():\n    yield\nasync def f():\n    await p()\n"
+    source = (
+        "import types\n@types.coroutine\ndef p():\n    yield\n"
+        "async def f():\n    await p()\n"
+    )
     namespace = exec_source(source)
     coroutine = VirtualMachine().call_object(namespace["f"], (), None)
     coroutine.send(None)
