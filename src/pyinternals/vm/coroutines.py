@@ -38,6 +38,7 @@ import inspect
 import sys
 import warnings
 from collections.abc import AsyncGenerator, Coroutine, Generator, Iterator
+import types
 from types import CodeType, TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -69,6 +70,12 @@ class VMCoroutine(SuspendedFrame, Coroutine[Any, Any, Any]):
     """
 
     kind = "coroutine"
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:  # noqa: D105
+        # What Python code asks (isinstance, __class__, inspect.iscoroutine)
+        # is answered as for CPython's coroutine; type() tells the truth.
+        return types.CoroutineType
 
     def __del__(self) -> None:
         if self._frame is None:
@@ -190,6 +197,10 @@ class VMAsyncGenerator(SuspendedFrame, AsyncGenerator[Any, Any]):
     """
 
     kind = "async generator"
+
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:  # noqa: D105
+        return types.AsyncGeneratorType
 
     def __init__(self, machine: EvalLoop, frame: Frame) -> None:
         super().__init__(machine, frame)

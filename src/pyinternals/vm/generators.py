@@ -62,7 +62,8 @@ class SuspendedFrame:
         )
 
     def __repr__(self) -> str:
-        return f"<vm {self.kind} object {self.__qualname__} at {id(self):#x}>"
+        kind = self.kind.replace(" ", "_")
+        return f"<{kind} object {self.__qualname__} at {id(self):#x}>"
 
     @property
     def _suspended(self) -> bool:
