@@ -36,9 +36,9 @@ from __future__ import annotations
 
 import inspect
 import sys
+import types
 import warnings
 from collections.abc import AsyncGenerator, Coroutine, Generator, Iterator
-import types
 from types import CodeType, TracebackType
 from typing import TYPE_CHECKING, Any
 
@@ -72,23 +72,24 @@ class VMCoroutine(SuspendedFrame, Coroutine[Any, Any, Any]):
     kind = "coroutine"
 
     @property  # type: ignore[misc]
-    def __class__(self) -> type:  # noqa: D105
+    def __class__(self) -> type:
         # What Python code asks (isinstance, __class__, inspect.iscoroutine)
         # is answered as for CPython's coroutine; type() tells the truth.
         return types.CoroutineType
 
+    def __init__(self, machine: EvalLoop, frame: Frame) -> None:
+        super().__init__(machine, frame)
+        depth = sys.get_coroutine_origin_tracking_depth()
+        self._origin = _origin(frame.previous, depth) if depth else None
+
     def __del__(self) -> None:
-        if self._frame is None:
-            return
-        if not self._started:
-            warnings.warn(
-                f"coroutine '{self.__qualname__}' was never awaited",
-                RuntimeWarning,
-                stacklevel=2,
-                source=self,
-            )
-        else:
-            self.close()
+        self._finalize()
+
+    def _finalize(self) -> None:
+        if self._frame is not None and not self._started:
+            self._frame = None
+            _warn_unawaited(self)
+        super()._finalize()
 
     def _send_when_finished(self) -> Any:
         raise RuntimeError("cannot reuse already awaited coroutine")
@@ -143,9 +144,48 @@ class VMCoroutine(SuspendedFrame, Coroutine[Any, Any, Any]):
         return self._suspended
 
     @property
-    def cr_origin(self) -> None:
-        """Origin tracking (``sys.set_coroutine_origin_tracking_depth``): none."""
-        return None
+    def cr_origin(self) -> tuple[tuple[str, int, str], ...] | None:
+        """Where the coroutine was made, if origin tracking was on then.
+
+        ``(file, line, function)`` per calling frame, innermost first, up
+        to :func:`sys.get_coroutine_origin_tracking_depth` frames.
+        """
+        return self._origin
+
+
+def _origin(caller: Frame | None, depth: int) -> tuple[tuple[str, int, str], ...]:
+    """Describe *depth* frames from *caller* outwards, VM frames first."""
+    from pyinternals.vm.interpreter import _MACHINERY_DIRECTORY
+    from pyinternals.vm.trampolines import is_trampoline
+
+    origin = []
+    while caller is not None and len(origin) < depth:
+        code = caller.code
+        line = caller.line or code.co_firstlineno
+        origin.append((code.co_filename, line, code.co_name))
+        caller = caller.previous
+    host = sys._getframe(1)
+    while host is not None and len(origin) < depth:
+        code = host.f_code
+        if not code.co_filename.startswith(_MACHINERY_DIRECTORY) and not is_trampoline(
+            code
+        ):
+            origin.append((code.co_filename, host.f_lineno, code.co_name))
+        host = host.f_back  # type: ignore[assignment]
+    return tuple(origin)
+
+
+def _warn_unawaited(coroutine: VMCoroutine) -> None:
+    """Warn as ``_PyErr_WarnUnawaitedCoroutine``: through ``warnings`` if it can."""
+    warn = getattr(warnings, "_warn_unawaited_coroutine", None)
+    if warn is not None:
+        warn(coroutine)
+    else:
+        warnings.warn(
+            f"coroutine '{coroutine.__qualname__}' was never awaited",
+            RuntimeWarning,
+            stacklevel=2,
+        )
 
 
 class CoroutineWrapper(Generator[Any, Any, Any]):
@@ -157,6 +197,12 @@ class CoroutineWrapper(Generator[Any, Any, Any]):
 
     def __init__(self, coroutine: VMCoroutine) -> None:
         self._coroutine = coroutine
+
+    def __repr__(self) -> str:
+        return f"<coroutine_wrapper object at {id(self):#x}>"
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        raise TypeError("cannot pickle 'coroutine_wrapper' object")
 
     def __next__(self) -> Any:
         """Resume the coroutine with ``None``."""
@@ -199,7 +245,7 @@ class VMAsyncGenerator(SuspendedFrame, AsyncGenerator[Any, Any]):
     kind = "async generator"
 
     @property  # type: ignore[misc]
-    def __class__(self) -> type:  # noqa: D105
+    def __class__(self) -> type:
         return types.AsyncGeneratorType
 
     def __init__(self, machine: EvalLoop, frame: Frame) -> None:
@@ -210,6 +256,9 @@ class VMAsyncGenerator(SuspendedFrame, AsyncGenerator[Any, Any]):
         self._finalizer: Any = None
 
     def __del__(self) -> None:
+        self._finalize()
+
+    def _finalize(self) -> None:
         if self._frame is None or not self._started:
             return
         if self._finalizer is not None:

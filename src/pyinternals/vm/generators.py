@@ -21,6 +21,8 @@ while it is suspended, as CPython's ``gi_exc_state`` does.
 from __future__ import annotations
 
 import sys
+import types
+import weakref
 from collections.abc import Generator
 from types import CodeType, TracebackType
 from typing import TYPE_CHECKING, Any
@@ -64,6 +66,14 @@ class SuspendedFrame:
     def __repr__(self) -> str:
         kind = self.kind.replace(" ", "_")
         return f"<{kind} object {self.__qualname__} at {id(self):#x}>"
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        raise TypeError(f"cannot pickle '{self.kind.replace(' ', '_')}' object")
+
+    def _finalize(self) -> None:
+        """Do what dropping the object does to an unfinished frame: close it."""
+        if self._frame is not None and self._started:
+            self._close()
 
     @property
     def _suspended(self) -> bool:
@@ -230,7 +240,7 @@ class SuspendedFrame:
     def _frame_view(self) -> FrameView | None:
         if self._frame is None:
             return None
-        return FrameView(self._machine, self._frame)
+        return FrameView(self._machine, self._frame, self)
 
 
 class FrameView:
@@ -241,9 +251,12 @@ class FrameView:
     ``f_lineno``) can read a VM frame.
     """
 
-    def __init__(self, machine: EvalLoop, frame: Frame) -> None:
+    def __init__(
+        self, machine: EvalLoop, frame: Frame, owner: SuspendedFrame | None = None
+    ) -> None:
         self._machine = machine
         self.vm_frame = frame
+        self._owner = weakref.ref(owner) if owner is not None else None
 
     @property
     def f_code(self) -> CodeType:
@@ -275,6 +288,18 @@ class FrameView:
         """A suspended frame has no caller."""
         return None
 
+    def clear(self) -> None:
+        """Finish the owner as ``frame.clear()`` does (3.13: not while suspended)."""
+        owner = self._owner() if self._owner is not None else None
+        if owner is None or owner._frame is not self.vm_frame:
+            return
+        if owner._running:
+            raise RuntimeError("cannot clear an executing frame")
+        if _AFTER_311 and owner._started:
+            raise RuntimeError("cannot clear a suspended frame")
+        owner._finalize()
+        owner._frame = None
+
 
 class VMGenerator(SuspendedFrame, Generator[Any, Any, Any]):
     """A generator whose frame the VM runs; the iterator protocol on top.
@@ -284,9 +309,14 @@ class VMGenerator(SuspendedFrame, Generator[Any, Any, Any]):
     (it is not a :class:`types.GeneratorType`).
     """
 
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        # Python code asking isinstance or __class__ sees CPython's generator
+        # type (as CPython's own tests do); type() tells the truth.
+        return types.GeneratorType
+
     def __del__(self) -> None:
-        if self._frame is not None and self._started:
-            self.close()
+        self._finalize()
 
     @property
     def gi_frame(self) -> FrameView | None:

@@ -65,12 +65,12 @@ def _special(kind: type, name: str) -> Any:
 def _iterable_coroutine(candidate: Any) -> bool:
     """Say whether *candidate* is a generator marked by ``types.coroutine``."""
     flag = inspect.CO_ITERABLE_COROUTINE
-    if isinstance(candidate, types.GeneratorType):
-        return bool(candidate.gi_code.co_flags & flag)
-    if isinstance(candidate, VMGenerator):
+    if type(candidate) is VMGenerator:
         function = candidate._frame.function if candidate._frame else None
         code = getattr(function, "__code__", candidate.gi_code)
         return bool((code.co_flags | candidate.gi_code.co_flags) & flag)
+    if isinstance(candidate, types.GeneratorType):
+        return bool(candidate.gi_code.co_flags & flag)
     return False
 
 
@@ -159,7 +159,7 @@ class AsyncHandlers(EvalLoop):
         awaitable = self.call_object(method, (iterator,), None)
         try:
             frame.stack.append(self.awaitable_iterator(awaitable))
-        except TypeError as error:
+        except Exception as error:  # any failure, as _PyErr_FormatFromCause
             raise TypeError(
                 "'async for' received an invalid object from __anext__: "
                 f"{type(awaitable).__name__}"
