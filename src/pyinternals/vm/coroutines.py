@@ -158,7 +158,7 @@ def _origin(caller: Frame | None, depth: int) -> tuple[tuple[str, int, str], ...
     from pyinternals.vm.interpreter import _MACHINERY_DIRECTORY
     from pyinternals.vm.trampolines import is_trampoline
 
-    origin = []
+    origin: list[tuple[str, int, str]] = []
     while caller is not None and len(origin) < depth:
         code = caller.code
         line = caller.line or code.co_firstlineno

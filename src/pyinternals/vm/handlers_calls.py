@@ -252,11 +252,8 @@ class CallHandlers(NameHandlers):
         """Make the top an iterator for ``yield from`` (generators stay)."""
         iterable = frame.stack[-1]
         if isinstance(iterable, types.CoroutineType | VMCoroutine):
-            function = frame.function
-            flags = frame.code.co_flags | (
-                function.__code__.co_flags if function else 0
-            )
-            if flags & _COROUTINE_FLAGS:
+            marked = frame.function.__code__ if frame.function else frame.code
+            if (frame.code.co_flags | marked.co_flags) & _COROUTINE_FLAGS:
                 return
             raise TypeError(
                 "cannot 'yield from' a coroutine object in a non-coroutine generator"
