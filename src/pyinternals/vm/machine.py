@@ -2,7 +2,7 @@ r"""The virtual machine: the evaluation loop with every opcode handler.
 
 :class:`VirtualMachine` puts together the evaluation loop
 (:class:`~pyinternals.vm.interpreter.EvalLoop`) and the handler classes
-(async, names, data, calls, flow, patterns); :func:`run_code` and
+(async, type parameters, names, data, calls, flow, patterns); :func:`run_code` and
 :func:`exec_source` are the entry points, the VM's ``exec``.
 
 >>> exec_source("x = [n * n for n in range(4)]\n")["x"]
@@ -22,12 +22,18 @@ from pyinternals.vm.handlers_calls import CallHandlers
 from pyinternals.vm.handlers_data import DataHandlers
 from pyinternals.vm.handlers_flow import FlowHandlers
 from pyinternals.vm.handlers_patterns import PatternHandlers
+from pyinternals.vm.handlers_typeparams import TypeParamHandlers
 
 __all__ = ["VirtualMachine", "exec_source", "run_code"]
 
 
 class VirtualMachine(
-    AsyncHandlers, CallHandlers, DataHandlers, FlowHandlers, PatternHandlers
+    AsyncHandlers,
+    TypeParamHandlers,
+    CallHandlers,
+    DataHandlers,
+    FlowHandlers,
+    PatternHandlers,
 ):
     """A bytecode interpreter for the running CPython's code objects.
 
