@@ -57,6 +57,7 @@ __all__ = [
 ]
 
 _AFTER_311 = sys.version_info >= (3, 12)
+_WARNS_UNAWAITED_METHODS = sys.version_info >= (3, 13)
 _NON_INIT_CORO_MSG = "can't send non-None value to a just-started coroutine"
 
 
@@ -369,6 +370,10 @@ class _ASend(Iterator[Any]):
         self._value = value
         self._state = _INIT
 
+    def __del__(self) -> None:
+        if self._state == _INIT:
+            _warn_unawaited_method(self._generator, "asend")
+
     def __await__(self) -> _ASend:
         return self
 
@@ -435,6 +440,10 @@ class _AThrow(Iterator[Any]):
         self._arguments = arguments
         self._state = _INIT
 
+    def __del__(self) -> None:
+        if self._state == _INIT:
+            _warn_unawaited_method(self._generator, self._method)
+
     @property
     def _method(self) -> str:
         return "aclose" if self._arguments is None else "athrow"
@@ -447,8 +456,6 @@ class _AThrow(Iterator[Any]):
 
     def _refuse_reuse(self) -> None:
         if self._state == _CLOSED:
-            if not _AFTER_311:
-                raise StopIteration
             raise RuntimeError("cannot reuse already awaited aclose()/athrow()")
 
     def _enter(self) -> None:
@@ -525,6 +532,17 @@ class _AThrow(Iterator[Any]):
         except (StopIteration, StopAsyncIteration, GeneratorExit):
             return
         raise RuntimeError("coroutine ignored GeneratorExit")
+
+
+def _warn_unawaited_method(generator: VMAsyncGenerator, method: str) -> None:
+    """Warn as 3.13 does of an ``asend``/``athrow``/``aclose`` never awaited."""
+    if _WARNS_UNAWAITED_METHODS:
+        warnings.warn(
+            f"coroutine method {method!r} of {generator.__qualname__!r} "
+            "was never awaited",
+            RuntimeWarning,
+            stacklevel=2,
+        )
 
 
 def make_suspended_frame(machine: EvalLoop, frame: Frame) -> SuspendedFrame:

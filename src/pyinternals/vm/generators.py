@@ -251,6 +251,12 @@ class FrameView:
     ``f_lineno``) can read a VM frame.
     """
 
+    @property  # type: ignore[misc]
+    def __class__(self) -> type:
+        # isinstance(view, types.FrameType) holds for Python code, as for the
+        # objects it stands for; type() tells the truth.
+        return types.FrameType
+
     def __init__(
         self, machine: EvalLoop, frame: Frame, owner: SuspendedFrame | None = None
     ) -> None:
