@@ -43,7 +43,12 @@ from types import CodeType, TracebackType
 from typing import TYPE_CHECKING, Any
 
 from pyinternals.vm.frame import Frame
-from pyinternals.vm.generators import FrameView, SuspendedFrame, VMGenerator
+from pyinternals.vm.generators import (
+    FrameView,
+    SuspendedFrame,
+    VMGenerator,
+    warn_three_argument_throw,
+)
 
 if TYPE_CHECKING:
     from pyinternals.vm.interpreter import EvalLoop
@@ -109,6 +114,7 @@ class VMCoroutine(SuspendedFrame, Coroutine[Any, Any, Any]):
         traceback: TracebackType | None = None,
     ) -> Any:
         """Raise an exception where the coroutine is suspended."""
+        warn_three_argument_throw(value, traceback)
         return self._throw(kind, value, traceback)
 
     def close(self) -> Any:

@@ -22,9 +22,10 @@ from __future__ import annotations
 
 import sys
 import types
+import warnings
 import weakref
-from collections.abc import Generator
-from types import CodeType, TracebackType
+from collections.abc import Generator, Iterator, MutableMapping
+from types import CellType, CodeType, TracebackType
 from typing import TYPE_CHECKING, Any
 
 from pyinternals.vm.frame import Frame
@@ -32,7 +33,13 @@ from pyinternals.vm.frame import Frame
 if TYPE_CHECKING:
     from pyinternals.vm.interpreter import EvalLoop
 
-__all__ = ["FrameView", "SuspendedFrame", "VMGenerator"]
+__all__ = [
+    "FrameLocalsView",
+    "FrameView",
+    "SuspendedFrame",
+    "VMGenerator",
+    "warn_three_argument_throw",
+]
 
 _AFTER_311 = sys.version_info >= (3, 12)
 
@@ -62,6 +69,11 @@ class SuspendedFrame:
         self.__qualname__ = (
             function.__qualname__ if function else frame.code.co_qualname
         )
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name in ("__name__", "__qualname__") and not isinstance(value, str):
+            raise TypeError(f"{name} must be set to a string object")
+        super().__setattr__(name, value)
 
     def __repr__(self) -> str:
         kind = self.kind.replace(" ", "_")
@@ -285,8 +297,10 @@ class FrameView:
         return self.vm_frame.globals
 
     @property
-    def f_locals(self) -> dict[str, Any]:
-        """The frame's local variables, as ``locals()`` would give them."""
+    def f_locals(self) -> MutableMapping[str, Any]:
+        """The frame's variables: a copy on 3.11, a live view on 3.13 (PEP 667)."""
+        if _AFTER_311 and self.vm_frame.locals is None:
+            return FrameLocalsView(self._machine, self.vm_frame)
         return self._machine.frame_locals(self.vm_frame)
 
     @property
@@ -305,6 +319,53 @@ class FrameView:
             raise RuntimeError("cannot clear a suspended frame")
         owner._finalize()
         owner._frame = None
+
+
+class FrameLocalsView(MutableMapping[str, Any]):
+    r"""3.13's ``frame.f_locals`` of a function frame: writes reach the variables.
+
+    >>> from pyinternals.vm.machine import exec_source, VirtualMachine
+    >>> namespace = exec_source("def g(n):\n    yield n\n    yield n\n")
+    >>> generator = VirtualMachine().call_object(namespace["g"], (1,), None)
+    >>> next(generator)
+    1
+    >>> FrameLocalsView(generator._machine, generator._frame)["n"] = 2
+    >>> next(generator)
+    2
+    """
+
+    def __init__(self, machine: EvalLoop, frame: Frame) -> None:
+        self._machine = machine
+        self._frame = frame
+
+    def _snapshot(self) -> dict[str, Any]:
+        return self._machine.frame_locals(self._frame)
+
+    def __getitem__(self, name: str) -> Any:
+        return self._snapshot()[name]
+
+    def __setitem__(self, name: str, value: Any) -> None:
+        frame = self._frame
+        if name not in frame.localsplus_names:
+            raise KeyError(name)
+        index = frame.localsplus_names.index(name)
+        slot = frame.localsplus[index]
+        code = frame.code
+        if type(slot) is CellType and (
+            name in code.co_cellvars or name in code.co_freevars
+        ):
+            slot.cell_contents = value
+        else:
+            frame.localsplus[index] = value
+
+    def __delitem__(self, name: str) -> None:
+        raise ValueError("cannot remove variables from FrameLocalsProxy")
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._snapshot())
+
+    def __len__(self) -> int:
+        return len(self._snapshot())
 
 
 class VMGenerator(SuspendedFrame, Generator[Any, Any, Any]):
@@ -360,11 +421,23 @@ class VMGenerator(SuspendedFrame, Generator[Any, Any, Any]):
         traceback: TracebackType | None = None,
     ) -> Any:
         """Raise an exception at the ``yield`` the generator is suspended on."""
+        warn_three_argument_throw(value, traceback)
         return self._throw(kind, value, traceback)
 
     def close(self) -> Any:
         """Finish the generator: throw ``GeneratorExit`` and expect it back."""
         return self._close()
+
+
+def warn_three_argument_throw(value: Any, traceback: TracebackType | None) -> None:
+    """Warn as 3.12+ does of ``throw(type, value, traceback)``."""
+    if _AFTER_311 and (value is not None or traceback is not None):
+        warnings.warn(
+            "the (type, exc, tb) signature of throw() is deprecated, "
+            "use the single-arg signature instead.",
+            DeprecationWarning,
+            stacklevel=3,
+        )
 
 
 def _normalize(kind: Any, value: Any, traceback: TracebackType | None) -> BaseException:
