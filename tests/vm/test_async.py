@@ -578,3 +578,42 @@ def test_suspended_coroutine_frame_view_reads_the_line() -> None:
     assert coroutine.cr_frame.f_lineno == 6
     assert coroutine.cr_await is not None
     coroutine.close()
+
+
+def test_async_generator_functions_called_by_cpython_forward_to_the_vm() -> None:
+    namespace = exec_source(
+        "import sys\n"
+        "async def frames(limit):\n"
+        '    "Yield the names of the frames that run it."\n'
+        "    try:\n"
+        "        received = yield sys._getframe().f_code.co_name\n"
+        "        while received != limit:\n"
+        "            try:\n"
+        "                received = yield received\n"
+        "            except KeyError as error:\n"
+        "                received = f'caught {error}'\n"
+        "    finally:\n"
+        "        print('closing')\n"
+    )
+    function = namespace["frames"]
+    assert inspect.isasyncgenfunction(function)
+    assert function.__doc__ == "Yield the names of the frames that run it."
+
+    async def drive() -> list[object]:
+        generator = function("stop")
+        assert inspect.isasyncgen(generator)
+        seen = [await generator.asend(None), await generator.asend("x")]
+        seen.append(await generator.athrow(KeyError("k")))
+        await generator.aclose()
+        return seen
+
+    assert asyncio.run(drive()) == ["frames", "x", "caught 'k'"]
+
+
+def test_generator_names_take_strings_only() -> None:
+    namespace = exec_source("def g():\n    yield\n")
+    generator = VirtualMachine().call_object(namespace["g"], (), None)
+    generator.__name__ = "renamed"
+    assert generator.__name__ == "renamed"
+    with pytest.raises(TypeError, match="__qualname__ must be set to a string"):
+        generator.__qualname__ = 1

@@ -268,7 +268,7 @@ class VMAsyncGenerator(SuspendedFrame, AsyncGenerator[Any, Any]):
     def _finalize(self) -> None:
         if self._frame is None or not self._started:
             return
-        if self._finalizer is not None:
+        if self._finalizer is not None and not self._closed:
             self._finalizer(self)
         else:
             self._close()
