@@ -292,7 +292,7 @@ SNIPPETS = {
         try:
             raise OSError("naked")
         except* OSError as group:
-            print(type(group).__name__, group.exceptions)
+            print(type(group).__name__, group.exceptions, repr(group))
         try:
             raise ExceptionGroup("g", [ValueError(1)])
         except* ValueError:

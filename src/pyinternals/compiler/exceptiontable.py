@@ -7,7 +7,7 @@ instructions even when nothing was raised. Since 3.11 exceptions are
 instructions are covered by which handler, and the interpreter consults that
 table only when an exception is actually raised (``Python/ceval.c``,
 ``get_exception_handler``; the design is in CPython's
-``InternalDocs/exception_handling.md``).
+``Objects/exception_handling_notes.txt``).
 
 Each entry says: for the code units from *start* up to (not including) *end*,
 an exception goes to the handler at *target*, after the value stack is cut

@@ -18,11 +18,24 @@ The interpreters of the chapter, from the smallest to the real one:
   ``run_code`` and ``exec_source``), :mod:`pyinternals.vm.binding` (argument
   binding), :mod:`pyinternals.vm.generators` (suspended frames),
   :mod:`pyinternals.vm.trampolines` (VM functions called back from C) and
-  :mod:`pyinternals.vm.differential` (the comparison with CPython).
+  :mod:`pyinternals.vm.differential` (the comparison with CPython),
+  :mod:`pyinternals.vm.traceback_entries` (traceback entries that point at
+  the failing expression);
+* the tools built on it: :mod:`pyinternals.vm.runner` and
+  :mod:`pyinternals.vm.cli` (``python -m pyinternals.vm``: scripts,
+  ``-m`` modules and ``-c`` commands on the VM) and
+  :mod:`pyinternals.vm.repl` (the interactive prompt);
+* speed: :mod:`pyinternals.vm.quickening` (the VM's own adaptive
+  specialization of calls), :mod:`pyinternals.vm.specialization` (CPython's,
+  observed), :mod:`pyinternals.vm.bench` and
+  :mod:`pyinternals.vm.bench_programs` (the VM timed against CPython).
 """
 
 from pyinternals.vm import (
+    bench,
+    bench_programs,
     binding,
+    cli,
     differential,
     frame,
     generators,
@@ -33,15 +46,23 @@ from pyinternals.vm import (
     handlers_patterns,
     interpreter,
     machine,
+    quickening,
+    repl,
+    runner,
+    specialization,
     tiny,
     tinycompiler,
+    traceback_entries,
     trampolines,
     treewalk,
     treewalk_subset,
 )
 
 __all__ = [
+    "bench",
+    "bench_programs",
     "binding",
+    "cli",
     "differential",
     "frame",
     "generators",
@@ -52,8 +73,13 @@ __all__ = [
     "handlers_patterns",
     "interpreter",
     "machine",
+    "quickening",
+    "repl",
+    "runner",
+    "specialization",
     "tiny",
     "tinycompiler",
+    "traceback_entries",
     "trampolines",
     "treewalk",
     "treewalk_subset",

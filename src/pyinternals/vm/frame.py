@@ -106,7 +106,7 @@ def localsplus_names(code: CodeType) -> tuple[str, ...]:
 
     Since 3.11 one array holds the fast locals (``co_varnames``), then the
     cell variables that are not also arguments, then the free variables
-    (``Python/compile.c``, ``compute_localsplus_info``); a cell variable that
+    (``Python/assemble.c``, ``compute_localsplus_info``); a cell variable that
     is an argument keeps its argument's slot.
 
     >>> def outer(x):

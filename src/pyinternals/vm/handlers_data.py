@@ -64,6 +64,11 @@ _COMPARISONS: list[Callable[[Any, Any], Any]] = [
     operator.ge,
 ]
 
+_COMPARISON_SHIFT = 5 if _AFTER_311 else 0
+"""3.13 keeps the comparison in ``COMPARE_OP``'s argument above five low bits."""
+_TO_BOOL_BIT = 16 if _AFTER_311 else 0
+"""3.13: this bit of ``COMPARE_OP``'s argument asks for a bool (0: never on 3.11)."""
+
 _EXHAUSTED: Any = object()
 _CONVERSIONS: dict[int, Callable[[Any], str]] = {1: str, 2: repr, 3: ascii}
 
@@ -111,26 +116,23 @@ class DataHandlers(EvalLoop):
         stack[-1], stack[-instruction.arg] = stack[-instruction.arg], stack[-1]
 
     def op_LOAD_CONST(self, frame: Frame, instruction: Instruction) -> None:
-        """Push ``co_consts[arg]``."""
-        frame.stack.append(frame.code.co_consts[instruction.arg])
+        """Push ``co_consts[arg]`` (decoded already: the instruction's ``argval``)."""
+        frame.stack.append(instruction.argval)
 
     # --- operators -----------------------------------------------------------------
 
     def op_BINARY_OP(self, frame: Frame, instruction: Instruction) -> None:
         """Apply the binary (or augmented) operator ``arg`` names."""
-        right = frame.stack.pop()
-        left = frame.stack.pop()
-        frame.stack.append(_BINARY_OPERATORS[instruction.arg](left, right))
+        stack = frame.stack
+        right = stack.pop()
+        stack[-1] = _BINARY_OPERATORS[instruction.arg](stack[-1], right)
 
     def op_COMPARE_OP(self, frame: Frame, instruction: Instruction) -> None:
         """Compare the two items on top (3.13: bit 16 asks for a bool)."""
-        right = frame.stack.pop()
-        left = frame.stack.pop()
-        if not _AFTER_311:
-            frame.stack.append(_COMPARISONS[instruction.arg](left, right))
-            return
-        result = _COMPARISONS[instruction.arg >> 5](left, right)
-        frame.stack.append(bool(result) if instruction.arg & 16 else result)
+        stack = frame.stack
+        right = stack.pop()
+        result = _COMPARISONS[instruction.arg >> _COMPARISON_SHIFT](stack[-1], right)
+        stack[-1] = bool(result) if instruction.arg & _TO_BOOL_BIT else result
 
     def op_IS_OP(self, frame: Frame, instruction: Instruction) -> None:
         """``is`` (``arg`` 1: ``is not``)."""

@@ -58,7 +58,10 @@ class NameHandlers(EvalLoop):
 
     def op_LOAD_FAST(self, frame: Frame, instruction: Instruction) -> None:
         """Push local ``arg``; unbound, raise ``UnboundLocalError``."""
-        frame.stack.append(self._load_local(frame, instruction.arg))
+        value = frame.localsplus[instruction.arg]
+        if value is NULL:  # the check of _load_local, inlined: the hottest handler
+            raise _unbound_local(frame.localsplus_names[instruction.arg])
+        frame.stack.append(value)
 
     op_LOAD_FAST_CHECK = op_LOAD_FAST
 
@@ -69,8 +72,13 @@ class NameHandlers(EvalLoop):
 
     def op_LOAD_FAST_LOAD_FAST(self, frame: Frame, instruction: Instruction) -> None:
         """3.13: push two locals, numbered by the argument's two nibbles."""
-        frame.stack.append(self._load_local(frame, instruction.arg >> 4))
-        frame.stack.append(self._load_local(frame, instruction.arg & 15))
+        first = frame.localsplus[instruction.arg >> 4]
+        second = frame.localsplus[instruction.arg & 15]
+        if first is NULL or second is NULL:  # rare: let _load_local raise
+            first = self._load_local(frame, instruction.arg >> 4)
+            second = self._load_local(frame, instruction.arg & 15)
+        frame.stack.append(first)
+        frame.stack.append(second)
 
     def op_STORE_FAST(self, frame: Frame, instruction: Instruction) -> None:
         """Pop into local ``arg``."""
@@ -213,15 +221,25 @@ class NameHandlers(EvalLoop):
 
     def op_LOAD_GLOBAL(self, frame: Frame, instruction: Instruction) -> None:
         """Push a global or builtin; the argument's low bit adds a ``NULL``."""
-        value = self._load_global_or_builtin(
-            frame, frame.code.co_names[instruction.arg >> 1]
-        )
-        with_null = instruction.arg & 1
-        if with_null and not _AFTER_311:
-            frame.stack.append(NULL)
-        frame.stack.append(value)
-        if with_null and _AFTER_311:
-            frame.stack.append(NULL)
+        name = frame.code.co_names[instruction.arg >> 1]
+        globals_, builtins_ = frame.globals, frame.builtins
+        if type(globals_) is dict and type(builtins_) is dict:
+            # as _PyDict_LoadGlobal: plain lookups, no KeyError raised and caught
+            value = globals_.get(name, NULL)
+            if value is NULL:
+                value = builtins_.get(name, NULL)
+                if value is NULL:
+                    raise _not_defined(name)
+        else:
+            value = self._load_global_or_builtin(frame, name)
+        stack = frame.stack
+        if instruction.arg & 1:
+            if _AFTER_311:
+                stack.append(value)
+                stack.append(NULL)
+                return
+            stack.append(NULL)
+        stack.append(value)
 
     def op_STORE_GLOBAL(self, frame: Frame, instruction: Instruction) -> None:
         """Pop into a global."""
@@ -239,15 +257,13 @@ class NameHandlers(EvalLoop):
 
     def op_LOAD_ATTR(self, frame: Frame, instruction: Instruction) -> None:
         """Replace the top by its attribute (3.13: low bit, method form + ``NULL``)."""
+        stack = frame.stack
         if not _AFTER_311:
-            frame.stack.append(
-                getattr(frame.stack.pop(), frame.code.co_names[instruction.arg])
-            )
+            stack[-1] = getattr(stack[-1], frame.code.co_names[instruction.arg])
             return
-        value = getattr(frame.stack.pop(), frame.code.co_names[instruction.arg >> 1])
-        frame.stack.append(value)
+        stack[-1] = getattr(stack[-1], frame.code.co_names[instruction.arg >> 1])
         if instruction.arg & 1:
-            frame.stack.append(NULL)
+            stack.append(NULL)
 
     def op_LOAD_METHOD(self, frame: Frame, instruction: Instruction) -> None:
         """3.11: replace the top by ``NULL`` and its (bound) attribute."""

@@ -203,7 +203,7 @@ class PatternHandlers(EvalLoop):
             if isinstance(exception, BaseExceptionGroup):
                 match = exception
             else:
-                match = BaseExceptionGroup("", [exception])
+                match = BaseExceptionGroup("", (exception,))
                 match.__traceback__ = exception.__traceback__
             rest = None
         elif isinstance(exception, BaseExceptionGroup):

@@ -6,7 +6,7 @@ instruction pointer, jumps to the code for its opcode, and on an error looks
 the failing instruction up in the code object's exception table: a handler
 found, the value stack is cut to the entry's depth and execution continues
 at the handler; none found, the frame is left and the exception goes to the
-caller (``InternalDocs/exception_handling.md``).
+caller (``Objects/exception_handling_notes.txt``).
 
 :class:`EvalLoop` is that loop over a :class:`~pyinternals.vm.frame.Frame`.
 Each opcode is one method named ``op_<OPNAME>`` (defined by the handler
@@ -40,10 +40,11 @@ from types import CellType, CodeType, FrameType, FunctionType, MethodType, Trace
 from typing import Any
 
 from pyinternals.vm.binding import bind_arguments
-from pyinternals.vm.frame import NULL, Frame, Instruction
+from pyinternals.vm.frame import NULL, DecodedCode, Frame, Instruction
+from pyinternals.vm.traceback_entries import traceback_entry
 from pyinternals.vm.trampolines import is_trampoline, trampoline_entry
 
-__all__ = ["EvalLoop", "UnsupportedInstruction", "runs_on_the_vm"]
+__all__ = ["EvalLoop", "UnsupportedInstruction", "executable_opcodes", "runs_on_the_vm"]
 
 Handler = Callable[[Frame, Instruction], bool | None]
 FrameReader = Callable[[Frame, tuple[Any, ...], dict[str, Any]], Any]
@@ -134,7 +135,7 @@ class EvalLoop:
         self.frame: Frame | None = None
         self.handled_exceptions: list[BaseException | None] = [None]
         self.handlers: dict[str, Handler] = {}
-        for name in _opcode_names():
+        for name in executable_opcodes():
             handler = getattr(self, f"op_{name}", None)
             self.handlers[name] = handler if handler is not None else self._unsupported
         self.frame_readers: dict[int, FrameReader] = {
@@ -154,6 +155,20 @@ class EvalLoop:
         if hasattr(sys, "_getframemodulename"):
             self.frame_readers[id(sys._getframemodulename)] = self._builtin_frame_module
 
+    @property
+    def missing_opcodes(self) -> list[str]:
+        """The opcodes of the running CPython this machine has no handler for.
+
+        >>> from pyinternals.vm.machine import VirtualMachine
+        >>> "LOAD_FAST" in VirtualMachine().missing_opcodes
+        False
+        """
+        return [
+            name
+            for name, handler in self.handlers.items()
+            if handler == self._unsupported
+        ]
+
     def _unsupported(self, frame: Frame, instruction: Instruction) -> None:
         raise UnsupportedInstruction(
             f"no handler for {instruction.opname} in {frame.code.co_name} "
@@ -161,6 +176,10 @@ class EvalLoop:
         )
 
     # --- the loop -------------------------------------------------------
+
+    def instructions_for(self, decoded: DecodedCode) -> list[Instruction | None]:
+        """Return the instructions to run for *decoded* (a quickening machine's own)."""
+        return decoded.instructions
 
     def run_frame(self, frame: Frame, thrown: BaseException | None = None) -> Any:
         """Run *frame* from its current instruction until it returns or yields.
@@ -172,7 +191,7 @@ class EvalLoop:
         """
         frame.previous = self.frame
         self.frame = frame
-        instructions = frame.decoded.instructions
+        instructions = self.instructions_for(frame.decoded)
         handlers = self.handlers
         try:
             while True:
@@ -202,9 +221,7 @@ class EvalLoop:
             frame.reraising = False
         else:
             self._chain(exception)
-            line = frame.line or frame.code.co_firstlineno
-            stand_in = _stand_in_frame(frame, frame.locals)
-            traceback = TracebackType(traceback, stand_in, -1, line)
+            traceback = traceback_entry(frame, traceback)
         exception.__traceback__ = traceback
         entry = frame.decoded.handler_for(frame.lasti)
         if entry is None:
@@ -491,7 +508,30 @@ def _python_call_method(kind: type) -> FunctionType | None:
     return None
 
 
-def _opcode_names() -> list[str]:
+_NEVER_IN_CODE_OBJECTS = frozenset(
+    {"CACHE", "RESERVED", "ENTER_EXECUTOR", "INTERPRETER_EXIT", "EXIT_INIT_CHECK"}
+)
+
+
+def executable_opcodes() -> list[str]:
+    """List the opcodes a code object of the running CPython can hold.
+
+    ``dis.opmap`` lists more: the ``CACHE`` entries, the pseudo-instructions
+    the compiler uses before assembly (numbers from 256, 3.12+), the
+    ``INSTRUMENTED_`` variants that ``sys.monitoring`` swaps in (3.12+), and
+    opcodes that only CPython's own shims and optimizer execute
+    (``ENTER_EXECUTOR``, ``EXIT_INIT_CHECK``, ``INTERPRETER_EXIT``).
+    ``dis.get_instructions`` never shows any of them.
+
+    >>> "LOAD_FAST" in executable_opcodes(), "CACHE" in executable_opcodes()
+    (True, False)
+    """
     import opcode
 
-    return [name for name in opcode.opmap if name != "CACHE"]
+    return [
+        name
+        for name, number in opcode.opmap.items()
+        if number < 256
+        and name not in _NEVER_IN_CODE_OBJECTS
+        and not name.startswith("INSTRUMENTED_")
+    ]

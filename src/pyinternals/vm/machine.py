@@ -18,11 +18,11 @@ from types import CodeType
 from typing import Any
 
 from pyinternals.vm.handlers_async import AsyncHandlers
-from pyinternals.vm.handlers_calls import CallHandlers
 from pyinternals.vm.handlers_data import DataHandlers
 from pyinternals.vm.handlers_flow import FlowHandlers
 from pyinternals.vm.handlers_patterns import PatternHandlers
 from pyinternals.vm.handlers_typeparams import TypeParamHandlers
+from pyinternals.vm.quickening import SpecializingHandlers
 
 __all__ = ["VirtualMachine", "exec_source", "run_code"]
 
@@ -30,7 +30,7 @@ __all__ = ["VirtualMachine", "exec_source", "run_code"]
 class VirtualMachine(
     AsyncHandlers,
     TypeParamHandlers,
-    CallHandlers,
+    SpecializingHandlers,
     DataHandlers,
     FlowHandlers,
     PatternHandlers,
@@ -38,12 +38,20 @@ class VirtualMachine(
     """A bytecode interpreter for the running CPython's code objects.
 
     One machine runs one thread of VM frames; its dispatch table has a
-    handler for every opcode it implements.
+    handler for every opcode it implements. With *specialize* (the default)
+    it quickens calls as CPython does (:mod:`~pyinternals.vm.quickening`);
+    ``VirtualMachine(specialize=False)`` runs the generic handlers only.
 
     >>> machine = VirtualMachine()
     >>> machine.handlers["BINARY_OP"].__name__
     'op_BINARY_OP'
+    >>> machine.handlers["CALL"].__name__, VirtualMachine(specialize=False).handlers[
+    ...     "CALL"].__name__
+    ('op_CALL_ADAPTIVE', 'op_CALL')
     """
+
+    def __init__(self, *, specialize: bool = True) -> None:
+        super().__init__(specialize)
 
 
 def run_code(code: CodeType, globals_: dict[str, Any] | None = None) -> Any:

@@ -6,7 +6,7 @@ the handler that covers them, in the *exception table* the assembler builds.
 Code generation still speaks in blocks: ``SETUP_FINALLY``,
 ``SETUP_CLEANUP`` and ``SETUP_WITH`` open a protected range and name its
 handler, ``POP_BLOCK`` closes it; these pseudo-instructions never reach the
-bytecode (``InternalDocs/exception_handling.md``).
+bytecode (``Objects/exception_handling_notes.txt``).
 
 The same structure is kept at compile time as a stack of *frame blocks*
 (``struct fblockinfo``): every loop, ``try``, ``with`` and ``except`` body
