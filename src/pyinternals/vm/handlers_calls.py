@@ -21,19 +21,25 @@ A class statement calls ``__build_class__``; ours,
 from __future__ import annotations
 
 import builtins
+import inspect
 import sys
 import types
 from types import CellType, FunctionType
 from typing import Any
 
+from pyinternals.vm.coroutines import VMCoroutine, make_suspended_frame
 from pyinternals.vm.frame import NULL, Frame, Instruction
-from pyinternals.vm.generators import VMGenerator
+from pyinternals.vm.generators import SuspendedFrame, VMGenerator
 from pyinternals.vm.handlers_names import NameHandlers
 from pyinternals.vm.trampolines import make_function, trampoline_entry, vm_code
 
 __all__ = ["CallHandlers"]
 
 _AFTER_311 = sys.version_info >= (3, 12)
+_ASYNC_GENERATOR = inspect.CO_ASYNC_GENERATOR
+_COROUTINE_FLAGS = inspect.CO_COROUTINE | inspect.CO_ITERABLE_COROUTINE
+_ANY_GENERATOR = inspect.CO_GENERATOR | inspect.CO_COROUTINE | _ASYNC_GENERATOR
+_KINDS = {inspect.CO_COROUTINE: "coroutine", _ASYNC_GENERATOR: "async generator"}
 
 _FUNCTION_ATTRIBUTES = {
     0x01: "__defaults__",
@@ -234,12 +240,8 @@ class CallHandlers(NameHandlers):
     # --- generators -----------------------------------------------------------------
 
     def op_RETURN_GENERATOR(self, frame: Frame, instruction: Instruction) -> bool:
-        """Hand this frame to a new generator and leave, returning it."""
-        generator = VMGenerator(self, frame)
-        if frame.function is not None:
-            generator.__name__ = frame.function.__name__
-            generator.__qualname__ = frame.function.__qualname__
-        frame.stack.append(generator)
+        """Hand this frame to a new generator (or coroutine) and leave, returning it."""
+        frame.stack.append(make_suspended_frame(self, frame))
         return True
 
     def op_YIELD_VALUE(self, frame: Frame, instruction: Instruction) -> bool:
@@ -249,7 +251,10 @@ class CallHandlers(NameHandlers):
     def op_GET_YIELD_FROM_ITER(self, frame: Frame, instruction: Instruction) -> None:
         """Make the top an iterator for ``yield from`` (generators stay)."""
         iterable = frame.stack[-1]
-        if isinstance(iterable, types.CoroutineType):
+        if isinstance(iterable, types.CoroutineType | VMCoroutine):
+            marked = frame.function.__code__ if frame.function else frame.code
+            if (frame.code.co_flags | marked.co_flags) & _COROUTINE_FLAGS:
+                return
             raise TypeError(
                 "cannot 'yield from' a coroutine object in a non-coroutine generator"
             )
@@ -262,7 +267,7 @@ class CallHandlers(NameHandlers):
         receiver = frame.stack[-1]
         try:
             if value is None and not isinstance(
-                receiver, types.GeneratorType | VMGenerator
+                receiver, types.GeneratorType | types.CoroutineType | SuspendedFrame
             ):
                 produced = next(receiver)
             else:
@@ -307,8 +312,13 @@ class CallHandlers(NameHandlers):
         self, frame: Frame, exception: BaseException
     ) -> BaseException:
         """PEP 479: a ``StopIteration`` leaving a generator becomes ``RuntimeError``."""
-        if not isinstance(exception, StopIteration):
+        flags = frame.code.co_flags
+        if flags & _ASYNC_GENERATOR and isinstance(exception, StopAsyncIteration):
+            kind = "async generator"
+        elif not isinstance(exception, StopIteration):
             return exception
-        error = RuntimeError("generator raised StopIteration")
+        else:
+            kind = _KINDS.get(flags & _ANY_GENERATOR, "generator")
+        error = RuntimeError(f"{kind} raised {type(exception).__name__}")
         error.__cause__ = error.__context__ = exception
         return error

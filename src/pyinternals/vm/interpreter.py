@@ -50,21 +50,13 @@ FrameReader = Callable[[Frame, tuple[Any, ...], dict[str, Any]], Any]
 
 _MACHINERY_DIRECTORY = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
-_NOT_ON_THE_VM = (
-    inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR | inspect.CO_ITERABLE_COROUTINE
-)
-
 
 def runs_on_the_vm(function: FunctionType) -> bool:
     """Say whether the VM runs *function* when VM code calls it.
 
-    Coroutines and async generators are not implemented yet, and the VM's
-    own methods (a VM generator's ``send``, say) run on CPython.
+    The VM's own methods (a VM generator's ``send``, say) run on CPython.
     """
-    code = function.__code__
-    return not code.co_flags & _NOT_ON_THE_VM and not code.co_filename.startswith(
-        _MACHINERY_DIRECTORY
-    )
+    return not function.__code__.co_filename.startswith(_MACHINERY_DIRECTORY)
 
 
 class UnsupportedInstruction(Exception):

@@ -2,8 +2,8 @@ r"""The virtual machine: the evaluation loop with every opcode handler.
 
 :class:`VirtualMachine` puts together the evaluation loop
 (:class:`~pyinternals.vm.interpreter.EvalLoop`) and the handler classes
-(names, data, calls, flow, patterns); :func:`run_code` and :func:`exec_source` are the
-entry points, the VM's ``exec``.
+(async, type parameters, names, data, calls, flow, patterns); :func:`run_code` and
+:func:`exec_source` are the entry points, the VM's ``exec``.
 
 >>> exec_source("x = [n * n for n in range(4)]\n")["x"]
 [0, 1, 4, 9]
@@ -17,15 +17,24 @@ import builtins
 from types import CodeType
 from typing import Any
 
+from pyinternals.vm.handlers_async import AsyncHandlers
 from pyinternals.vm.handlers_data import DataHandlers
 from pyinternals.vm.handlers_flow import FlowHandlers
 from pyinternals.vm.handlers_patterns import PatternHandlers
+from pyinternals.vm.handlers_typeparams import TypeParamHandlers
 from pyinternals.vm.quickening import SpecializingHandlers
 
 __all__ = ["VirtualMachine", "exec_source", "run_code"]
 
 
-class VirtualMachine(SpecializingHandlers, DataHandlers, FlowHandlers, PatternHandlers):
+class VirtualMachine(
+    AsyncHandlers,
+    TypeParamHandlers,
+    SpecializingHandlers,
+    DataHandlers,
+    FlowHandlers,
+    PatternHandlers,
+):
     """A bytecode interpreter for the running CPython's code objects.
 
     One machine runs one thread of VM frames; its dispatch table has a

@@ -9,8 +9,15 @@ whose only statement passes the bound arguments to a :class:`VMEntry`,
 which runs the real code on the VM. CPython binds the arguments (defaults
 and all) before the trampoline starts; a generator's trampoline delegates
 with ``yield from`` to the VM's generator, so CPython sees a generator
-function. When VM code calls the function, the VM skips the trampoline and
-runs the real code directly.
+function; a coroutine function's is an ``async def`` that awaits the VM's
+coroutine, so ``inspect.iscoroutinefunction`` holds and CPython callers
+(``asyncio.gather(*map(f, xs))``, a C ``Task``) get a real coroutine whose
+frames are the VM's; an async generator function's is an async generator
+that forwards each step to the VM's (there is no ``yield from`` for them).
+The VM's objects are not handed to CPython callers directly because the
+type of the function decides what ``inspect`` and ``asyncio`` think of
+it. When VM code calls
+the function, the VM skips the trampoline and runs the real code directly.
 
 What stays visible: ``f.__code__`` is the trampoline (its ``co_code``,
 ``co_consts`` and local names are not the source's).
@@ -37,10 +44,42 @@ if TYPE_CHECKING:
 __all__ = ["VMEntry", "is_trampoline", "make_function", "trampoline_entry", "vm_code"]
 
 _MARKER = "<vm entry>"
-_SIGNATURE_FLAGS = inspect.CO_VARARGS | inspect.CO_VARKEYWORDS | inspect.CO_GENERATOR
-_NOT_TRAMPOLINED = (
-    inspect.CO_COROUTINE | inspect.CO_ASYNC_GENERATOR | inspect.CO_ITERABLE_COROUTINE
+_SIGNATURE_FLAGS = (
+    inspect.CO_VARARGS
+    | inspect.CO_VARKEYWORDS
+    | inspect.CO_GENERATOR
+    | inspect.CO_COROUTINE
+    | inspect.CO_ASYNC_GENERATOR
 )
+_FORWARDING_NAMES = ("_vm_inner", "_vm_step", "_vm_item", "_vm_sent", "_vm_error")
+"""The locals of an async generator's trampoline, which parameters must not use."""
+
+_ASYNC_GENERATOR_BODY = """\
+        "{marker}"
+        {declare}
+        _vm_inner = "{marker}"({arguments})
+        _vm_step = _vm_inner.__anext__()
+        while True:
+            try:
+                _vm_item = await _vm_step
+            except StopAsyncIteration:
+                return
+            try:
+                _vm_sent = yield _vm_item
+            except GeneratorExit:
+                await _vm_inner.aclose()
+                raise
+            except BaseException as _vm_error:
+                _vm_step = _vm_inner.athrow(_vm_error)
+            else:
+                _vm_step = _vm_inner.asend(_vm_sent)
+"""
+"""An async generator's trampoline forwards every step to the VM's generator.
+
+There is no ``yield from`` for async generators: each ``asend``, ``athrow``
+and ``aclose`` made on the trampoline is made on the VM's generator in turn.
+The marker is the docstring too, so that it is the first constant.
+"""
 
 
 class VMEntry:
@@ -60,16 +99,24 @@ class VMEntry:
 
 
 def trampoline_entry(function: Any) -> VMEntry | None:
-    """Return the :class:`VMEntry` of a VM-made function, else ``None``."""
+    """Return the :class:`VMEntry` of a VM-made function, else ``None``.
+
+    It is the last constant of a trampoline (the first of an async
+    generator's).
+    """
     constants = function.__code__.co_consts
-    if constants and type(constants[-1]) is VMEntry:
-        return constants[-1]
+    if constants:
+        if type(constants[-1]) is VMEntry:
+            return constants[-1]
+        if type(constants[0]) is VMEntry:
+            return constants[0]
     return None
 
 
 def is_trampoline(code: CodeType) -> bool:
     """Say whether *code* is the trampoline of a VM-made function."""
-    return bool(code.co_consts) and type(code.co_consts[-1]) is VMEntry
+    constants = code.co_consts
+    return bool(constants) and VMEntry in (type(constants[-1]), type(constants[0]))
 
 
 def vm_code(function: FunctionType) -> CodeType:
@@ -141,20 +188,31 @@ def _compile_template(code: CodeType, count: int) -> CodeType | None:
     declare = f"nonlocal {', '.join(free)}; " if free else ""
     arguments = ", ".join(code.co_varnames[:count])
     call = f'"{_MARKER}"({arguments})'
-    if code.co_flags & inspect.CO_GENERATOR:
-        call = f"(yield from {call})"
-    source = (
-        f"def outer():\n{outer}"
-        f"    def trampoline({_spelled_signature(code)}): {declare}return {call}\n"
-        "    return trampoline\n"
-    )
+    header = "def"
+    signature = _spelled_signature(code)
+    if code.co_flags & inspect.CO_ASYNC_GENERATOR:
+        if set(_FORWARDING_NAMES) & {*code.co_varnames[:count], *free}:
+            return None
+        body = _ASYNC_GENERATOR_BODY.format(
+            marker=_MARKER, declare=declare or "pass", arguments=arguments
+        )
+        definition = f"    async def trampoline({signature}):\n{body}"
+    else:
+        if code.co_flags & inspect.CO_GENERATOR:
+            call = f"(yield from {call})"
+        elif code.co_flags & inspect.CO_COROUTINE:
+            header, call = "async def", f"await {call}"
+        definition = f"    {header} trampoline({signature}): {declare}return {call}\n"
+    source = f"def outer():\n{outer}{definition}    return trampoline\n"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SyntaxWarning)  # calling a str literal
         module = compile(source, "<trampoline>", "exec", dont_inherit=True)
     outer_code = next(c for c in module.co_consts if isinstance(c, CodeType))
     template = next(c for c in outer_code.co_consts if isinstance(c, CodeType))
     constants = template.co_consts
-    if constants[-1] != _MARKER or template.co_freevars != code.co_freevars:
+    if _MARKER not in (constants[0], constants[-1]):
+        return None
+    if template.co_freevars != code.co_freevars:
         return None
     return template
 
@@ -167,22 +225,28 @@ def make_function(
 ) -> FunctionType:
     """Create the function ``MAKE_FUNCTION`` makes, with a trampoline if it can.
 
-    Class bodies, coroutines and code whose parameters cannot be spelled
-    (a comprehension's ``.0``) keep their real code: only the VM calls them.
+    Class bodies and code whose parameters cannot be spelled (a
+    comprehension's ``.0``) keep their real code: only the VM calls them.
+    The function's docstring is the real code's, as ``MAKE_FUNCTION`` finds
+    it (the first constant, if a string).
     """
     template = None
-    if code.co_flags & inspect.CO_OPTIMIZED and not code.co_flags & _NOT_TRAMPOLINED:
+    if code.co_flags & inspect.CO_OPTIMIZED:
         template = _template(code)
     if template is None:
         return FunctionType(code, globals_, None, None, closure)
     entry = VMEntry(machine, code)
+    constants = list(template.co_consts)
+    constants[-1 if constants[-1] == _MARKER else 0] = entry
     trampoline = template.replace(
-        co_consts=(*template.co_consts[:-1], entry),
+        co_consts=tuple(constants),
         co_name=code.co_name,
         co_qualname=code.co_qualname,
         co_filename=code.co_filename,
         co_firstlineno=code.co_firstlineno,
     )
     function = FunctionType(trampoline, globals_, None, None, closure)
+    first = code.co_consts[0] if code.co_consts else None
+    function.__doc__ = first if isinstance(first, str) else None
     entry.function = function
     return function
