@@ -38,7 +38,7 @@ from pyinternals.vm.machine import VirtualMachine
 from pyinternals.vm.treewalk import Interpreter
 from pyinternals.vm.treewalk_subset import UnsupportedSyntaxError, check_subset
 
-__all__ = ["ENGINES", "ProgramTimings", "main", "measure", "render"]
+__all__ = ["ENGINES", "Engine", "ProgramTimings", "Run", "main", "measure", "render"]
 
 Run = Callable[[], Any]
 """One run of a prepared program: returns the program's ``result``."""

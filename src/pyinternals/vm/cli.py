@@ -39,9 +39,10 @@ from pyinternals.compiler.differential import Compiler
 from pyinternals.vm.repl import run_repl
 from pyinternals.vm.runner import modules_on_the_vm, run_command, run_module, run_script
 
-__all__ = ["Invocation", "main", "parse_arguments"]
+__all__ = ["Invocation", "Kind", "main", "parse_arguments"]
 
 Kind = Literal["script", "module", "command", "repl"]
+"""What the command line asks to run: a file, ``-m``, ``-c`` or the prompt."""
 
 
 @dataclass(frozen=True)
