@@ -159,3 +159,28 @@ def test_traceback_has_no_frames_of_the_machinery() -> None:
     machinery = [name for name, _, filename in frames if "pyinternals/vm" in filename]
     assert machinery == []
     assert [name for name, _, _ in frames][1:] == ["<module>", "main", "parse"]
+
+
+GENERATOR_FAILING_UNDER_FOR = """
+def numbers():
+    yield 1
+    raise ValueError("no more")
+
+def main():
+    for number in numbers():
+        pass
+
+main()
+"""
+
+
+def test_traceback_through_a_generator_has_the_same_entries() -> None:
+    code = compile(GENERATOR_FAILING_UNDER_FOR, "<program>", "exec")
+    runs = {}
+    for name, run in (("cpython", exec), ("vm", VirtualMachine().run_code)):
+        try:
+            run(code, {"__name__": "__program__"})
+        except ValueError as error:
+            runs[name] = _frames(error)[1:]
+    assert runs["vm"] == runs["cpython"]
+    assert [name for name, _, _ in runs["vm"]] == ["<module>", "main", "numbers"]

@@ -414,6 +414,15 @@ class VMGenerator(SuspendedFrame, Generator[Any, Any, Any]):
         """Resume the frame with *value* as the result of the ``yield``."""
         return self._send(value)
 
+    def __next__(self) -> Any:
+        """Resume the frame with ``None``, as ``next()`` and ``for`` do.
+
+        Defined here rather than inherited from
+        :class:`collections.abc.Generator`, whose ``__next__`` is Python
+        code outside the VM's modules and would appear in tracebacks.
+        """
+        return self._send(None)
+
     def throw(
         self,
         kind: Any,
