@@ -424,7 +424,8 @@ def test_quit_and_end_of_input_stop_the_program(
 ) -> None:
     source = "print('before')\nprint('after')\n"
     transcript = session(tmp_path, "quit", source, commands, vm=vm)
-    assert "\nbefore\n" in transcript and "\nafter\n" not in transcript
+    assert "\nbefore\n" in transcript
+    assert "\nafter\n" not in transcript
     assert transcript.endswith("[exit 0]\n")
 
 
@@ -437,10 +438,12 @@ def test_command_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     script = tmp_path / "argv.py"
-    script.write_text(textwrap.dedent("""
+    script.write_text(
+        textwrap.dedent("""
         import sys
         print(sys.argv[1:])
-    """))
+    """)
+    )
     outputs = []
     for flags in ([], ["--vm"]):
         monkeypatch.setattr("sys.stdin", io.StringIO("continue\n"))

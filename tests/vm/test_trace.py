@@ -59,11 +59,21 @@ def test_specialized_instructions_are_reported_by_base_name() -> None:
 def test_render_step_shows_line_and_stack() -> None:
     step = TraceStep("f", 4, "BINARY_OP", "+", 2, ("1", "2"))
     assert render_step(step).split() == [
-        "f", "4", "BINARY_OP", "+", "line", "2", "stack:", "[1,", "2]"
+        "f",
+        "4",
+        "BINARY_OP",
+        "+",
+        "line",
+        "2",
+        "stack:",
+        "[1,",
+        "2]",
     ]
 
 
-def test_command_line_on_both(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_command_line_on_both(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     script = tmp_path / "script.py"
     script.write_text("import sys\nprint(sys.argv[1:])\nx = len(sys.argv)\n")
     outputs = []
@@ -71,14 +81,18 @@ def test_command_line_on_both(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         assert main([*flags, str(script), "one"]) == 0
         outputs.append(capsys.readouterr().out)
     on_cpython, on_vm = outputs
-    assert "['one']" in on_cpython and "['one']" in on_vm
+    assert "['one']" in on_cpython
+    assert "['one']" in on_vm
     assert "--- <module> line 3: x = len(sys.argv)" in on_vm
-    assert "stack:" in on_vm and "stack:" not in on_cpython
+    assert "stack:" in on_vm
+    assert "stack:" not in on_cpython
     strip = [line.split(" stack:")[0].rstrip() for line in on_vm.splitlines()]
     assert strip == on_cpython.splitlines()
 
 
-def test_command_line_exit_status(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_command_line_exit_status(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     script = tmp_path / "fail.py"
     script.write_text("raise SystemExit(3)\n")
     assert main(["--vm", str(script)]) == 3

@@ -159,7 +159,9 @@ def test_events_with_opcodes_agree(name: str) -> None:
 
 
 def test_line_starts_include_handlers_and_loop_heads() -> None:
-    source = "for x in range(2):\n    try:\n        y = x\n    except E:\n        pass\n"
+    source = (
+        "for x in range(2):\n    try:\n        y = x\n    except E:\n        pass\n"
+    )
     code = compile(source, "<demo>", "exec")
     starts = line_starts(code)
     lines = {instruction.line for instruction in _instructions(code, starts)}

@@ -44,6 +44,7 @@ from __future__ import annotations
 
 import argparse
 import builtins
+import contextlib
 import inspect
 import linecache
 import os
@@ -137,7 +138,9 @@ class Debugger:
 
     # --- running --------------------------------------------------------------
 
-    def run(self, code: CodeType, namespace: dict[str, Any], *, vm: bool = False) -> int:
+    def run(
+        self, code: CodeType, namespace: dict[str, Any], *, vm: bool = False
+    ) -> int:
         """Run module *code* in *namespace* under the debugger; return the exit status.
 
         An exception that escapes the program starts post-mortem debugging
@@ -179,10 +182,8 @@ class Debugger:
         if raised is None or raised[0] is not exception:
             return
         self._mode = "post-mortem"
-        try:
+        with contextlib.suppress(_Quit):
             self._interact(raised[1])
-        except _Quit:
-            pass
 
     # --- the trace functions ---------------------------------------------------
 
@@ -262,7 +263,7 @@ class Debugger:
             return True
 
     def _stack(self, frame: Any) -> list[tuple[Any, int | None]]:
-        """The traced frames from the script's module frame down to *frame*.
+        """Return the traced frames from the script's module frame to *frame*.
 
         Each comes with its line now, as a traceback keeps it: a post-mortem
         shows the lines where the exception passed, not where the frames
@@ -370,8 +371,8 @@ class Debugger:
 
     def _do_break(self, argument: str) -> bool:
         if not argument:
-            for point in self.breakpoints:
-                self._say(point.describe())
+            for existing in self.breakpoints:
+                self._say(existing.describe())
             return False
         location, _, condition = argument.partition(",")
         point = self._breakpoint_at(location.strip(), condition.strip() or None)
@@ -492,9 +493,8 @@ class Debugger:
 
     def _do_args(self, argument: str) -> bool:
         info = inspect.getargvalues(self._frame)
-        for name in info.args:
-            self._say(f"{name} = {_short(info.locals.get(name))}")
-        for name in (info.varargs, info.keywords):
+        names = [*info.args, info.varargs, info.keywords]
+        for name in names:
             if name is not None:
                 self._say(f"{name} = {_short(info.locals.get(name))}")
         return False

@@ -219,7 +219,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     def show(step: TraceStep) -> None:
         where = (step.code_name, step.line)
         if where != last_line[0] and step.line is not None:
-            print(f"--- {step.code_name} line {step.line}: {_source_line(path, step.line)}")
+            source = _source_line(path, step.line)
+            print(f"--- {step.code_name} line {step.line}: {source}")
         last_line[0] = where
         print(render_step(step))
 

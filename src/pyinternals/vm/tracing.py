@@ -122,11 +122,11 @@ def line_starts(code: CodeType) -> frozenset[int]:
     ]
     targets += [entry.target for entry in decode(code.co_exceptiontable)]
     for target in targets:
-        instruction = decoded.instructions[target]
+        at_target = decoded.instructions[target]
         if (
-            instruction is not None
-            and instruction.line is not None
-            and instruction.opname != "END_ASYNC_FOR"
+            at_target is not None
+            and at_target.line is not None
+            and at_target.opname != "END_ASYNC_FOR"
         ):
             marked.add(target)
     return frozenset(marked)
@@ -268,12 +268,16 @@ class Tracer:
         return self.function
 
     def frame_readers(self) -> dict[int, Any]:
-        """Builtins to redirect when VM code calls them: ``sys.settrace``, ``gettrace``."""
+        """Return the readers for VM code's ``sys.settrace`` and ``sys.gettrace``."""
 
-        def settrace(frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        def settrace(
+            frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]
+        ) -> Any:
             self.settrace(*args, **kwargs)
 
-        def gettrace(frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Any:
+        def gettrace(
+            frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]
+        ) -> Any:
             return self.gettrace()
 
         return {id(sys.settrace): settrace, id(sys.gettrace): gettrace}
@@ -336,7 +340,9 @@ class Tracer:
                 if announce:
                     self._exception_event(frame, exception)
 
-    def _before(self, frame: Frame, opname: str, previous: int, table: TraceTable) -> None:
+    def _before(
+        self, frame: Frame, opname: str, previous: int, table: TraceTable
+    ) -> None:
         """Report ``call`` at a ``RESUME``, else ``line`` and ``opcode`` as due."""
         if self.function is None or self._busy:
             return
