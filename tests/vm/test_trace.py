@@ -8,28 +8,18 @@ import pytest
 from pyinternals.compiler.programs import PROGRAMS
 from pyinternals.vm.trace import TraceStep, main, render_step, trace_source
 
-ON_THE_VM = {
-    name: source
-    for name, source in PROGRAMS.items()
-    if "async" not in source and "await" not in source
-}
-
 
 def _sequence(steps: list[TraceStep]) -> list[tuple[str, int, str]]:
     return [(step.code_name, step.offset, step.opname) for step in steps]
 
 
-@pytest.mark.parametrize("name", sorted(ON_THE_VM))
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
 def test_instruction_sequences_agree(name: str) -> None:
-    expected = trace_source(ON_THE_VM[name])
+    expected = trace_source(PROGRAMS[name])
     assert len(expected) > 10
-    actual = trace_source(ON_THE_VM[name], vm=True)
+    actual = trace_source(PROGRAMS[name], vm=True)
     assert _sequence(actual) == _sequence(expected)
     assert [step.line for step in actual] == [step.line for step in expected]
-
-
-def test_the_corpus_is_mostly_on_the_vm() -> None:
-    assert len(ON_THE_VM) >= len(PROGRAMS) - 2
 
 
 def test_cpython_shows_no_stack_and_the_vm_does() -> None:

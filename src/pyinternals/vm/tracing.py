@@ -50,15 +50,16 @@ the VM frame with the attributes of a CPython frame.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
-from types import CodeType, CoroutineType, GeneratorType
+from types import CellType, CodeType, CoroutineType, GeneratorType
 from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from pyinternals.compiler.exceptiontable import decode
-from pyinternals.vm.frame import Frame, Instruction, decode_code
-from pyinternals.vm.generators import VMGenerator
+from pyinternals.vm.coroutines import CoroutineWrapper, VMCoroutine
+from pyinternals.vm.frame import NULL, Frame, Instruction, decode_code
+from pyinternals.vm.generators import FrameLocalsView, VMGenerator
 
 if TYPE_CHECKING:
     from pyinternals.vm.interpreter import EvalLoop
@@ -70,8 +71,9 @@ _AFTER_311 = sys.version_info >= (3, 12)
 TraceFunction = Callable[[Any, str, Any], Any]
 """A trace function: called with ``(frame, event, arg)``, returns the next one."""
 
-_DELEGATION_ENDS = frozenset({"END_SEND"} if _AFTER_311 else {"SEND"})
-_GENERATORS = (VMGenerator, GeneratorType, CoroutineType)
+_DELEGATION_ENDS = frozenset({"SEND", "END_SEND"})
+_INLINE_DELEGATES = (VMGenerator, VMCoroutine, GeneratorType, CoroutineType)
+_ITERATING_LIKE_GENERATORS = (VMGenerator, GeneratorType, CoroutineWrapper)
 _NOT_LINE_STARTS = frozenset({"END_ASYNC_FOR", "END_FOR", "END_SEND", "RESUME"})
 _MARKING_JUMPS = frozenset(
     {
@@ -173,8 +175,8 @@ class TracedFrame:
     """A VM frame as trace functions see it: the attributes of a CPython frame.
 
     ``f_code``, ``f_globals``, ``f_builtins``, ``f_lasti`` (in bytes),
-    ``f_lineno``, ``f_locals`` (a snapshot of a function's variables, as
-    3.11's ``frame.f_locals``; a module or class body's namespace itself),
+    ``f_lineno``, ``f_locals`` (a snapshot of a function's variables on
+    3.11, a view that writes through on 3.13, as CPython's),
     ``f_back`` (the calling VM frame's view, ``None`` at the VM's bottom
     frame), and the three settable ones: ``f_trace``, ``f_trace_lines``,
     ``f_trace_opcodes``. ``value_stack`` is what CPython keeps to itself:
@@ -187,6 +189,7 @@ class TracedFrame:
         self.f_trace_lines = True
         self.f_trace_opcodes = False
         self._tracer = tracer
+        self._snapshot: dict[str, Any] | None = None
 
     def __repr__(self) -> str:
         code = self.f_code
@@ -225,9 +228,40 @@ class TracedFrame:
         return frame.decoded.line_at(frame.lasti)
 
     @property
-    def f_locals(self) -> dict[str, Any]:
-        """The frame's local variables, as ``locals()`` would give them."""
-        return self._tracer.machine.frame_locals(self.vm_frame)
+    def f_locals(self) -> MutableMapping[str, Any]:
+        """The frame's variables: a live view on 3.13 (PEP 667), a copy on 3.11.
+
+        3.11's copy is written back into the frame when the trace function
+        returns (``Python/sysmodule.c``, ``call_trampoline``), so a trace
+        function can change a variable there too. A module or class body's
+        namespace is itself, on both.
+        """
+        frame = self.vm_frame
+        if frame.locals is not None:
+            return frame.locals
+        if _AFTER_311:
+            return FrameLocalsView(self._tracer.machine, frame)
+        self._snapshot = self._tracer.machine.frame_locals(frame)
+        return self._snapshot
+
+    def write_back_locals(self) -> None:
+        """Copy 3.11's ``f_locals`` copy into the frame, as ``PyFrame_LocalsToFast``.
+
+        A name missing from the copy is unbound (a cell keeps its value).
+        """
+        snapshot, self._snapshot = self._snapshot, None
+        if snapshot is None:
+            return
+        frame = self.vm_frame
+        shared = frame.code.co_cellvars + frame.code.co_freevars
+        for slot, name in enumerate(frame.localsplus_names):
+            value = snapshot.get(name, NULL)
+            current = frame.localsplus[slot]
+            if type(current) is CellType and name in shared:
+                if value is not NULL:
+                    current.cell_contents = value
+            else:
+                frame.localsplus[slot] = value
 
     @property
     def f_back(self) -> TracedFrame | None:
@@ -299,7 +333,7 @@ class Tracer:
         each instruction.
         """
         machine = self.machine
-        instructions = frame.decoded.instructions
+        instructions = machine.instructions_for(frame.decoded)  # quickened, maybe
         handlers = machine.handlers
         table = _trace_table(frame.code)
         while True:
@@ -366,24 +400,27 @@ class Tracer:
             self._local_event(frame, "opcode", None)
 
     def _delegation_end(self, frame: Frame, instruction: Instruction) -> None:
-        """Run ``SEND`` (3.11) or ``END_SEND`` (3.12+), reporting a generator's end.
+        """Run ``SEND`` or ``END_SEND``, reporting the end of a delegation.
 
-        When the generator ``yield from`` delegates to returns, CPython
-        reports the ``StopIteration`` that carries its value as an
-        ``"exception"`` event: 3.11's ``SEND`` when the value is not ``None``
-        (only then does the generator raise one), 3.12+'s ``END_SEND``
-        always (``monitor_stop_iteration``).
+        When the iterator ``yield from`` or ``await`` delegates to finishes,
+        CPython reports the ``StopIteration`` carrying its value as an
+        ``"exception"`` event -- where one was raised: see
+        :func:`_raises_stop_iteration`. 3.12+ runs a generator or coroutine
+        delegate in a frame of its own, and reports its end at ``END_SEND``
+        instead (``monitor_stop_iteration``).
         """
-        receiver = frame.stack[-2]
-        if _AFTER_311:
-            value = frame.stack[-1]
-            self.machine.handlers[instruction.opname](frame, instruction)
-            finished = True
+        receiver, sent = frame.stack[-2], frame.stack[-1]
+        inline = _AFTER_311 and isinstance(receiver, _INLINE_DELEGATES)
+        self.machine.handlers[instruction.opname](frame, instruction)
+        if instruction.opname == "END_SEND":
+            reported = inline
         else:
-            self.machine.handlers[instruction.opname](frame, instruction)
+            finished = frame.index == instruction.target
             value = frame.stack[-1]
-            finished = frame.index == instruction.target and value is not None
-        if finished and isinstance(receiver, _GENERATORS):
+            reported = finished and not inline
+            reported = reported and _raises_stop_iteration(receiver, sent, value)
+        if reported:
+            value = frame.stack[-1]
             stop = StopIteration() if value is None else StopIteration(value)
             self._exception_event(frame, stop)
 
@@ -422,7 +459,35 @@ class Tracer:
             view.f_trace = None
             raise
         finally:
+            view.write_back_locals()
             self._busy = False
+
+
+def _raises_stop_iteration(receiver: Any, sent: Any, value: Any) -> bool:
+    """Say whether CPython's ``SEND`` sees a ``StopIteration`` from *receiver*.
+
+    ``SEND`` calls ``tp_iternext`` when it sends ``None`` to an iterator, and
+    the ``send`` method otherwise (``Python/bytecodes.c``). ``send`` ends
+    with a ``StopIteration`` always; ``tp_iternext`` of a class written in
+    Python always; that of a generator (or a coroutine's ``__await__``
+    iterator) only when the value returned is not ``None``. Other iterators
+    written in C may do either: the builtin ones return nothing, an
+    ``asyncio`` future's sets the result. Seen from Python both raise, so
+    the value decides: a C iterator ending with ``None`` is taken to raise
+    nothing. The VM's generators and coroutines count as CPython's.
+    """
+    is_coroutine = isinstance(receiver, (VMCoroutine, CoroutineType))
+    if sent is not None or is_coroutine or not hasattr(receiver, "__next__"):
+        return True
+    if type(receiver).__flags__ & _HEAP_TYPE and not isinstance(
+        receiver, _ITERATING_LIKE_GENERATORS
+    ):
+        return True
+    return value is not None
+
+
+_HEAP_TYPE = 1 << 9
+"""``Py_TPFLAGS_HEAPTYPE``: set on classes made by ``class`` statements."""
 
 
 def _lasti_after(frame: Frame, announce: bool) -> int:
