@@ -54,7 +54,7 @@ from collections.abc import Callable, MutableMapping
 from dataclasses import dataclass
 from types import CellType, CodeType, CoroutineType, GeneratorType
 from typing import TYPE_CHECKING, Any
-from weakref import WeakKeyDictionary
+from weakref import WeakKeyDictionary, WeakValueDictionary
 
 from pyinternals.compiler.exceptiontable import decode
 from pyinternals.vm.coroutines import CoroutineWrapper, VMCoroutine
@@ -64,7 +64,15 @@ from pyinternals.vm.generators import FrameLocalsView, VMGenerator
 if TYPE_CHECKING:
     from pyinternals.vm.interpreter import EvalLoop
 
-__all__ = ["TraceFunction", "TraceTable", "TracedFrame", "Tracer", "line_starts"]
+__all__ = [
+    "TraceFunction",
+    "TraceSettings",
+    "TraceTable",
+    "TracedFrame",
+    "Tracer",
+    "first_traceable",
+    "line_starts",
+]
 
 _AFTER_311 = sys.version_info >= (3, 12)
 
@@ -171,6 +179,22 @@ def _trace_table(code: CodeType) -> TraceTable:
     return cached[1]
 
 
+class TraceSettings:
+    """What a frame's trace functions set: ``f_trace`` and its two switches.
+
+    Kept per VM frame by the :class:`Tracer` without a reference to the
+    frame, so a frame (and the locals it holds) goes when the program drops
+    it, as in CPython.
+    """
+
+    __slots__ = ("f_trace", "f_trace_lines", "f_trace_opcodes")
+
+    def __init__(self) -> None:
+        self.f_trace: TraceFunction | None = None
+        self.f_trace_lines = True
+        self.f_trace_opcodes = False
+
+
 class TracedFrame:
     """A VM frame as trace functions see it: the attributes of a CPython frame.
 
@@ -183,11 +207,9 @@ class TracedFrame:
     the frame's value stack, bottom first.
     """
 
-    def __init__(self, tracer: Tracer, frame: Frame) -> None:
+    def __init__(self, tracer: Tracer, frame: Frame, settings: TraceSettings) -> None:
         self.vm_frame = frame
-        self.f_trace: TraceFunction | None = None
-        self.f_trace_lines = True
-        self.f_trace_opcodes = False
+        self._settings = settings
         self._tracer = tracer
         self._snapshot: dict[str, Any] | None = None
 
@@ -197,6 +219,33 @@ class TracedFrame:
             f"<vm frame at {id(self):#x}, file {code.co_filename!r}, "
             f"line {self.f_lineno}, code {code.co_name}>"
         )
+
+    @property
+    def f_trace(self) -> TraceFunction | None:
+        """The frame's local trace function."""
+        return self._settings.f_trace
+
+    @f_trace.setter
+    def f_trace(self, function: TraceFunction | None) -> None:
+        self._settings.f_trace = function
+
+    @property
+    def f_trace_lines(self) -> bool:
+        """Whether ``"line"`` events are reported (default true)."""
+        return self._settings.f_trace_lines
+
+    @f_trace_lines.setter
+    def f_trace_lines(self, value: bool) -> None:
+        self._settings.f_trace_lines = value
+
+    @property
+    def f_trace_opcodes(self) -> bool:
+        """Whether ``"opcode"`` events are reported (default false)."""
+        return self._settings.f_trace_opcodes
+
+    @f_trace_opcodes.setter
+    def f_trace_opcodes(self, value: bool) -> None:
+        self._settings.f_trace_opcodes = value
 
     @property
     def f_code(self) -> CodeType:
@@ -291,7 +340,8 @@ class Tracer:
         self._machine_fault = UnsupportedInstruction
         self.function: TraceFunction | None = None
         self._busy = False
-        self._views: WeakKeyDictionary[Frame, TracedFrame] = WeakKeyDictionary()
+        self._settings: WeakKeyDictionary[Frame, TraceSettings] = WeakKeyDictionary()
+        self._views: WeakValueDictionary[int, TracedFrame] = WeakValueDictionary()
 
     def settrace(self, function: TraceFunction | None) -> None:
         """Set the machine's global trace function (``None`` to stop tracing)."""
@@ -318,9 +368,12 @@ class Tracer:
 
     def view(self, frame: Frame) -> TracedFrame:
         """Return the (one) :class:`TracedFrame` of *frame*."""
-        view = self._views.get(frame)
-        if view is None:
-            view = self._views[frame] = TracedFrame(self, frame)
+        view = self._views.get(id(frame))
+        if view is None or view.vm_frame is not frame:
+            settings = self._settings.get(frame)
+            if settings is None:
+                settings = self._settings[frame] = TraceSettings()
+            view = self._views[id(frame)] = TracedFrame(self, frame, settings)
         return view
 
     # --- the traced loop -----------------------------------------------------
@@ -383,8 +436,8 @@ class Tracer:
         if opname == "RESUME":
             self._call_event(frame)
             return
-        view = self._views.get(frame)
-        if view is None or view.f_trace is None:
+        settings = self._settings.get(frame)
+        if settings is None or settings.f_trace is None:
             return
         instructions = frame.decoded.instructions
         if _AFTER_311:
@@ -394,9 +447,9 @@ class Tracer:
             if before is not None and before.opname == "EXTENDED_ARG":
                 return  # 3.11 traces an EXTENDED_ARG and its instruction as one
             starts_line = _starts_line_311(instructions, frame.lasti, previous, table)
-        if starts_line and view.f_trace_lines:
+        if starts_line and settings.f_trace_lines:
             self._local_event(frame, "line", None)
-        if view.f_trace_opcodes:
+        if settings.f_trace_opcodes:
             self._local_event(frame, "opcode", None)
 
     def _delegation_end(self, frame: Frame, instruction: Instruction) -> None:
@@ -436,10 +489,11 @@ class Tracer:
     def _local_event(self, frame: Frame, event: str, arg: Any) -> None:
         if self.function is None or self._busy:
             return
-        view = self._views.get(frame)
-        if view is None or view.f_trace is None:
+        settings = self._settings.get(frame)
+        if settings is None or settings.f_trace is None:
             return
-        result = self._invoke(view.f_trace, view, event, arg)
+        view = self.view(frame)
+        result = self._invoke(settings.f_trace, view, event, arg)
         if result is not None:
             view.f_trace = result
 
