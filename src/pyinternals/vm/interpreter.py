@@ -41,6 +41,7 @@ from typing import Any
 from pyinternals.vm.binding import bind_arguments
 from pyinternals.vm.frame import NULL, DecodedCode, Frame, Instruction
 from pyinternals.vm.traceback_entries import stand_in_frame, traceback_entry
+from pyinternals.vm.tracing import Tracer
 from pyinternals.vm.trampolines import is_trampoline, trampoline_entry
 
 __all__ = ["EvalLoop", "UnsupportedInstruction", "executable_opcodes", "runs_on_the_vm"]
@@ -118,6 +119,8 @@ class EvalLoop:
             self.frame_readers[id(sys._getframe)] = self._builtin_getframe
         if hasattr(sys, "_getframemodulename"):
             self.frame_readers[id(sys._getframemodulename)] = self._builtin_frame_module
+        self.tracer = Tracer(self)  # sys.settrace for the machine: see vm.tracing
+        self.frame_readers.update(self.tracer.frame_readers())
 
     @property
     def missing_opcodes(self) -> list[str]:
@@ -158,6 +161,8 @@ class EvalLoop:
         instructions = self.instructions_for(frame.decoded)
         handlers = self.handlers
         try:
+            if self.tracer.function is not None:  # traced: the loop with events
+                return self.tracer.run(frame, thrown)
             while True:
                 try:
                     if thrown is not None:
