@@ -25,6 +25,10 @@ The interpreters of the chapter, from the smallest to the real one:
   :mod:`pyinternals.vm.cli` (``python -m pyinternals.vm``: scripts,
   ``-m`` modules and ``-c`` commands on the VM) and
   :mod:`pyinternals.vm.repl` (the interactive prompt);
+  :mod:`pyinternals.vm.tracing` (``sys.settrace`` for the VM),
+  :mod:`pyinternals.vm.trace` (``python -m pyinternals.vm.trace``, the
+  opcode tracer) and :mod:`pyinternals.vm.debug` (``python -m
+  pyinternals.vm.debug``, the debugger);
 * speed: :mod:`pyinternals.vm.quickening` (the VM's own adaptive
   specialization of calls), :mod:`pyinternals.vm.specialization` (CPython's,
   observed), :mod:`pyinternals.vm.bench` and
@@ -37,6 +41,7 @@ from pyinternals.vm import (
     binding,
     cli,
     coroutines,
+    debug,
     differential,
     frame,
     generators,
@@ -55,7 +60,9 @@ from pyinternals.vm import (
     specialization,
     tiny,
     tinycompiler,
+    trace,
     traceback_entries,
+    tracing,
     trampolines,
     treewalk,
     treewalk_subset,
@@ -67,6 +74,7 @@ __all__ = [
     "binding",
     "cli",
     "coroutines",
+    "debug",
     "differential",
     "frame",
     "generators",
@@ -85,7 +93,9 @@ __all__ = [
     "specialization",
     "tiny",
     "tinycompiler",
+    "trace",
     "traceback_entries",
+    "tracing",
     "trampolines",
     "treewalk",
     "treewalk_subset",
