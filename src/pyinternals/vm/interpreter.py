@@ -243,17 +243,22 @@ class EvalLoop:
         CPython chains when the exception is raised
         (``Python/errors.c``, ``_PyErr_SetObject``), against the exception
         its thread is handling; ours is handling the VM's. An exception that
-        already has a context keeps it.
+        already has a context keeps it. A cycle the program made in the
+        handled exception's chain is walked once, not forever.
         """
         handled = self.handled_exception
         if handled is None or handled is exception or exception.__context__ is not None:
             return
         link = handled
+        visited = {id(link)}
         while link.__context__ is not None:
             if link.__context__ is exception:
                 link.__context__ = None
                 break
             link = link.__context__
+            if id(link) in visited:
+                break
+            visited.add(id(link))
         exception.__context__ = handled
 
     # --- calls ----------------------------------------------------------
