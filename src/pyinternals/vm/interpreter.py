@@ -95,37 +95,48 @@ def _strip_machinery(traceback: TracebackType | None) -> TracebackType | None:
     return head
 
 
-_STAND_IN_CODES: dict[int, tuple[CodeType, CodeType]] = {}
+_STAND_IN_CODES: dict[tuple[int, int], tuple[CodeType, CodeType]] = {}
+_STAND_IN_TEMPLATES: dict[int, CodeType] = {}
 
 
-def _stand_in_template() -> CodeType:
-    """Return code that calls its first constant: ``sys._getframe`` once filled in."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SyntaxWarning)  # calling a literal, on purpose
-        return compile("(0)()", "<stand-in>", "eval")
+def _stand_in_template(lines_down: int) -> CodeType:
+    """Return code that calls its first constant, on line ``1 + lines_down``.
 
-
-_STAND_IN_TEMPLATE = _stand_in_template()
+    The constant is ``sys._getframe`` once filled in; the line is where the
+    frame it returns says it is (``f_lineno``), counted from its code's
+    first line, as the line table counts.
+    """
+    template = _STAND_IN_TEMPLATES.get(lines_down)
+    if template is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)  # calling a literal
+            template = compile("\n" * lines_down + "(0)()", "<stand-in>", "eval")
+        _STAND_IN_TEMPLATES[lines_down] = template
+    return template
 
 
 def _stand_in_frame(frame: Frame, namespace: Any) -> FrameType:
     """Return a CPython frame object standing for the VM's *frame*.
 
     Its code has *frame*'s file, name and first line, its globals are
-    *frame*'s and its locals *namespace*; it has finished running, so its
-    line is the first line, and its ``f_back`` is the VM's own frame.
+    *frame*'s and its locals *namespace*; it has finished running, on the
+    line *frame* is executing (its ``f_lineno``), and its ``f_back`` is the
+    VM's own frame.
     """
     code = frame.code
-    cached = _STAND_IN_CODES.get(id(code))
+    line = frame.line or code.co_firstlineno
+    key = (id(code), line)
+    cached = _STAND_IN_CODES.get(key)
     if cached is None or cached[0] is not code:
-        stand_in = _STAND_IN_TEMPLATE.replace(
+        template = _stand_in_template(max(0, line - code.co_firstlineno))
+        stand_in = template.replace(
             co_consts=(sys._getframe,),
             co_filename=code.co_filename,
             co_name=code.co_name,
             co_qualname=code.co_qualname,
             co_firstlineno=code.co_firstlineno,
         )
-        cached = _STAND_IN_CODES[id(code)] = (code, stand_in)
+        cached = _STAND_IN_CODES[key] = (code, stand_in)
     made: FrameType = eval(cached[1], frame.globals, namespace)
     return made
 
