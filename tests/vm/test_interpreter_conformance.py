@@ -34,6 +34,52 @@ SNIPPETS = {
         except RuntimeError as c:
             print(repr(c.__context__), repr(c.__context__.__context__))
     """,
+    "frame_lines_in_a_traceback": """
+        import sys
+        def simple():
+            1/0
+            pass
+        def in_finally():
+            try:
+                pass
+            finally:
+                1/0
+        def here():
+            x = 1
+            return sys._getframe().f_lineno - here.__code__.co_firstlineno
+        for f in (simple, in_finally):
+            try:
+                f()
+            except Exception as ex:
+                t = ex.__traceback__.tb_next
+            lines = []
+            while t:
+                frame = t.tb_frame
+                lines.append(frame.f_lineno - frame.f_code.co_firstlineno)
+                t = t.tb_next
+            print(f.__name__, lines)
+        print(here())
+    """,
+    "name_error_names_the_name": """
+        def outer():
+            def inner():
+                return later
+            try:
+                inner()
+            except NameError as e:
+                print(repr(e.name))
+            later = 1
+        outer()
+        for source in ("undefined_here", "global undefined_too; undefined_too"):
+            try:
+                exec("def f():\n    " + source + "\nf()")
+            except NameError as e:
+                print(repr(e.name), e)
+        try:
+            undefined_at_module_level
+        except NameError as e:
+            print(repr(e.name))
+    """,
 }
 
 

@@ -37,12 +37,13 @@ def _unbound_local(name: str) -> UnboundLocalError:
 def _unbound_free(name: str) -> NameError:
     return NameError(
         f"cannot access free variable '{name}' where it is not associated with a "
-        "value in enclosing scope"
+        "value in enclosing scope",
+        name=name,
     )
 
 
 def _not_defined(name: str) -> NameError:
-    return NameError(f"name '{name}' is not defined")
+    return NameError(f"name '{name}' is not defined", name=name)
 
 
 class NameHandlers(EvalLoop):
