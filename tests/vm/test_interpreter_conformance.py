@@ -80,6 +80,20 @@ SNIPPETS = {
         except NameError as e:
             print(repr(e.name))
     """,
+    "with_on_an_object_missing_exit": """
+        class OnlyEnter:
+            def __enter__(self):
+                return self
+        class OnlyExit:
+            def __exit__(self, *exc_info):
+                return False
+        for manager in (OnlyEnter(), OnlyExit(), 42):
+            try:
+                with manager:
+                    pass
+            except TypeError as e:
+                print(e)
+    """,
 }
 
 

@@ -192,9 +192,7 @@ class FlowHandlers(EvalLoop):
         enter = getattr(kind, "__enter__", None)
         exit_ = getattr(kind, "__exit__", None)
         if enter is None or exit_ is None:
-            missing = (
-                " (missed __exit__ method)" if _AFTER_311 and enter is not None else ""
-            )
+            missing = " (missed __exit__ method)" if enter is not None else ""
             raise TypeError(
                 f"'{kind.__name__}' object does not support the context manager "
                 f"protocol{missing}"
