@@ -94,6 +94,22 @@ SNIPPETS = {
             except TypeError as e:
                 print(e)
     """,
+    "docstrings_of_functions": """
+        def documented(a):
+            "Whee!"
+            return a
+        def undocumented(a):
+            return "not a docstring"
+        def generator(a):
+            "Yields."
+            yield a
+        print(repr(documented.__doc__), repr(undocumented.__doc__))
+        print(repr(generator.__doc__), repr((lambda: "x").__doc__))
+        class C:
+            def method(self):
+                "A method."
+        print(repr(C.method.__doc__), repr(C().method.__doc__))
+    """,
 }
 
 

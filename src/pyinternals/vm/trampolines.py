@@ -184,5 +184,8 @@ def make_function(
         co_firstlineno=code.co_firstlineno,
     )
     function = FunctionType(trampoline, globals_, None, None, closure)
+    # CPython takes __doc__ from the code's first constant; the real code's.
+    first = code.co_consts[0] if code.co_consts else None
+    function.__doc__ = first if isinstance(first, str) else None
     entry.function = function
     return function
