@@ -110,6 +110,22 @@ SNIPPETS = {
                 "A method."
         print(repr(C.method.__doc__), repr(C().method.__doc__))
     """,
+    "generator_objects_are_generators": """
+        import copy, inspect, types
+        def gen(n):
+            yield from range(n)
+        g = gen(2)
+        print(type(g).__name__, isinstance(g, types.GeneratorType), g.__name__)
+        print(inspect.getgeneratorstate(g), next(g), inspect.getgeneratorstate(g))
+        print(type(g.gi_frame).__name__, g.gi_running, g.gi_suspended)
+        for change in (lambda: copy.copy(g), lambda: setattr(g, "__name__", 1),
+                       lambda: setattr(g, "gi_running", 42)):
+            try:
+                change()
+            except (TypeError, AttributeError) as e:
+                print(type(e).__name__)
+        print(list(g), inspect.getgeneratorstate(g))
+    """,
 }
 
 

@@ -297,6 +297,11 @@ class EvalLoop:
         if kind is FunctionType:
             entry = trampoline_entry(callable_)
             if entry is not None:
+                if entry.code.co_flags & inspect.CO_GENERATOR:
+                    # CPython makes the generator object (a real one, which
+                    # programs can tell apart by type, copy, gi_frame...);
+                    # its trampoline runs the VM's generator inside.
+                    return callable_(*args, **(kwargs or {}))
                 return self.call_function(callable_, args, kwargs, entry.code)
             if runs_on_the_vm(callable_):
                 return self.call_function(callable_, args, kwargs)
