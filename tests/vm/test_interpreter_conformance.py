@@ -126,6 +126,28 @@ SNIPPETS = {
                 print(type(e).__name__)
         print(list(g), inspect.getgeneratorstate(g))
     """,
+    "eval_and_exec_of_code_with_free_variables": """
+        def f(x):
+            def g():
+                print("g sees", x)
+            return g
+        g = f(3)
+        cell = g.__closure__[0]
+        attempts = [
+            lambda: eval(g.__code__),
+            lambda: exec(g.__code__, {}),
+            lambda: exec(g.__code__, {}, closure=(cell, cell)),
+            lambda: exec(g.__code__, {}, closure=(1,)),
+            lambda: exec(compile("1", "<s>", "exec"), {}, closure=(cell,)),
+            lambda: exec("1", {}, closure=(cell,)),
+            lambda: exec(g.__code__, {}, closure=(cell,)),
+        ]
+        for attempt in attempts:
+            try:
+                attempt()
+            except TypeError as e:
+                print(e)
+    """,
 }
 
 

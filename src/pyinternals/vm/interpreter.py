@@ -417,20 +417,28 @@ class EvalLoop:
                 namespace_locals = self.frame_locals(frame)
         elif namespace_locals is None:
             namespace_locals = namespace_globals
-        code = (
-            source
-            if isinstance(source, CodeType)
-            else builtins.compile(source, "<string>", mode, dont_inherit=True)
-        )
-        return self.run_code(code, namespace_globals, namespace_locals)
+        closure = kwargs.get("closure")
+        if isinstance(source, CodeType):
+            code = source
+            _check_closure(code, mode, closure)
+        else:
+            if closure is not None:
+                raise TypeError("closure can only be used when source is a code object")
+            code = builtins.compile(source, "<string>", mode, dont_inherit=True)
+        return self.run_code(code, namespace_globals, namespace_locals, closure)
 
     def run_code(
         self,
         code: CodeType,
         globals_: dict[str, Any] | None = None,
         locals_: Any = None,
+        closure: tuple[CellType, ...] | None = None,
     ) -> Any:
-        """Run a module-level code object on the VM and return its value."""
+        """Run a module-level code object on the VM and return its value.
+
+        *closure* gives the cells of a code object with free variables, as
+        ``exec``'s ``closure`` argument does.
+        """
         if globals_ is None:
             globals_ = {"__name__": "__main__"}
         globals_.setdefault("__builtins__", builtins)
@@ -442,6 +450,7 @@ class EvalLoop:
             globals_,
             namespace_builtins,
             locals=globals_ if locals_ is None else locals_,
+            closure=closure or (),
         )
         try:
             return self.run_frame(frame)
@@ -509,6 +518,31 @@ class EvalLoop:
         self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Any:
         return self.handled_exception
+
+
+def _check_closure(
+    code: CodeType, mode: str, closure: tuple[CellType, ...] | None
+) -> None:
+    """Refuse a code object whose free variables *closure* does not fill.
+
+    The checks and messages of ``builtin_eval_impl`` and ``builtin_exec_impl``
+    (``Python/bltinmodule.c``): ``eval`` takes no closure at all.
+    """
+    free = len(code.co_freevars)
+    if mode == "eval":
+        if free:
+            raise TypeError(
+                "code object passed to eval() may not contain free variables"
+            )
+    elif not free:
+        if closure is not None:
+            raise TypeError("cannot use a closure with this code object")
+    elif (
+        type(closure) is not tuple
+        or len(closure) != free
+        or not all(type(cell) is CellType for cell in closure)
+    ):
+        raise TypeError(f"code object requires a closure of exactly length {free}")
 
 
 def _python_call_method(kind: type) -> FunctionType | None:
