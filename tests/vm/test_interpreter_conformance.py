@@ -148,6 +148,29 @@ SNIPPETS = {
             except TypeError as e:
                 print(e)
     """,
+    "annotations_in_a_namespace_that_is_not_a_dict": """
+        class Lowering:
+            def __init__(self):
+                self.items = {}
+            def __setitem__(self, key, value):
+                self.items[key.lower()] = value
+            def __getitem__(self, key):
+                return self.items[key]
+        class Recording:
+            def __init__(self):
+                self.items = {}
+            def __setitem__(self, key, value):
+                print("set", key)
+                self.items[key] = value
+            def __getitem__(self, key):
+                return self.items[key]
+        namespace = {"__annotations__": Lowering()}
+        exec('X: int; Z: str = "Z"; (w): complex = 1j', namespace)
+        print(namespace["__annotations__"].items, namespace["Z"])
+        local = Recording()
+        exec("x: int = 1", {}, local)
+        print(local.items)
+    """,
 }
 
 

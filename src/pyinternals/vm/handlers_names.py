@@ -326,7 +326,17 @@ class NameHandlers(EvalLoop):
         self.import_star(frame, frame.stack.pop())
 
     def op_SETUP_ANNOTATIONS(self, frame: Frame, instruction: Instruction) -> None:
-        """Create ``__annotations__`` in the namespace if missing."""
+        """Create ``__annotations__`` in the namespace if missing.
+
+        A namespace that is not a dict is asked by subscription, a
+        ``KeyError`` meaning missing, as CPython asks (not with ``in``).
+        """
         namespace = self._frame_locals(frame)
-        if "__annotations__" not in namespace:
+        if type(namespace) is dict:
+            if "__annotations__" not in namespace:
+                namespace["__annotations__"] = {}
+            return
+        try:
+            namespace["__annotations__"]
+        except KeyError:
             namespace["__annotations__"] = {}
