@@ -171,6 +171,37 @@ SNIPPETS = {
         exec("x: int = 1", {}, local)
         print(local.items)
     """,
+    "context_set_to_none_stays_none_on_the_way_out": """
+        class MyException(Exception):
+            pass
+        def raising():
+            exc = MyException()
+            try:
+                raise exc
+            finally:
+                exc.__context__ = None
+        def middle():
+            return raising()
+        try:
+            try:
+                raise IndexError
+            except IndexError:
+                middle()
+        except MyException as exc:
+            print(repr(exc.__context__))
+        def helper(error):
+            try:
+                raise KeyError("inner")
+            except KeyError:
+                raise error
+        try:
+            try:
+                raise IndexError("outer")
+            except IndexError as outer:
+                helper(outer)
+        except IndexError as e:
+            print(repr(e), repr(e.__context__))
+    """,
 }
 
 

@@ -152,6 +152,7 @@ class EvalLoop:
     def __init__(self) -> None:
         self.frame: Frame | None = None
         self.handled_exceptions: list[BaseException | None] = [None]
+        self._leaving: BaseException | None = None
         self.handlers: dict[str, Handler] = {}
         for name in _opcode_names():
             handler = getattr(self, f"op_{name}", None)
@@ -215,19 +216,28 @@ class EvalLoop:
             frame.previous = None
 
     def _unwind(self, frame: Frame, exception: BaseException) -> None:
-        """Send *exception* to the frame's handler, or re-raise it to leave."""
+        """Send *exception* to the frame's handler, or re-raise it to leave.
+
+        An exception is chained to the one being handled where it is raised,
+        not again in each frame it passes through on its way out (CPython
+        chains in ``_PyErr_SetObject`` only): one that left a VM frame is
+        remembered until a handler catches it.
+        """
         traceback = _strip_machinery(exception.__traceback__)
         if frame.reraising:
             frame.reraising = False
         else:
-            self._chain(exception)
+            if exception is not self._leaving:
+                self._chain(exception)
             line = frame.line or frame.code.co_firstlineno
             stand_in = _stand_in_frame(frame, frame.locals)
             traceback = TracebackType(traceback, stand_in, -1, line)
         exception.__traceback__ = traceback
         entry = frame.decoded.handler_for(frame.lasti)
         if entry is None:
+            self._leaving = exception
             raise exception
+        self._leaving = None
         del frame.stack[entry.depth :]
         if entry.lasti:
             frame.stack.append(frame.lasti)
