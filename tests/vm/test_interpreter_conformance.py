@@ -202,6 +202,36 @@ SNIPPETS = {
         except IndexError as e:
             print(repr(e), repr(e.__context__))
     """,
+    "closures_and_generator_arguments_are_freed": """
+        import gc, weakref
+        from contextlib import contextmanager
+        class Counted:
+            alive = 0
+            def __init__(self):
+                Counted.alive += 1
+            def __del__(self):
+                Counted.alive -= 1
+        def make():
+            x = Counted()
+            def read():
+                return x
+            return read()
+        for _ in range(10):
+            make()
+        gc.collect()
+        print("alive after closures:", Counted.alive)
+        class A:
+            pass
+        @contextmanager
+        def drops(a, b):
+            a = weakref.ref(a)
+            b = weakref.ref(b)
+            gc.collect()
+            print("arguments freed:", a() is None, b() is None)
+            yield
+        with drops(A(), b=A()):
+            pass
+    """,
 }
 
 

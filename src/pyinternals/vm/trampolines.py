@@ -28,6 +28,7 @@ from __future__ import annotations
 import inspect
 import keyword
 import warnings
+import weakref
 from types import CellType, CodeType, FunctionType
 from typing import TYPE_CHECKING, Any
 
@@ -46,17 +47,33 @@ _NOT_TRAMPOLINED = (
 class VMEntry:
     """The constant a trampoline calls: it runs the real code on the VM."""
 
-    __slots__ = ("code", "function", "machine")
+    __slots__ = ("_function", "code", "machine")
 
     def __init__(self, machine: EvalLoop, code: CodeType) -> None:
         self.machine = machine
         self.code = code
-        self.function: FunctionType | None = None
+        self._function: weakref.ref[FunctionType] | None = None
+
+    @property
+    def function(self) -> FunctionType | None:
+        """The function whose trampoline calls this entry.
+
+        Held weakly: the function holds its code, the code this entry, and
+        code objects are not tracked by the cycle collector, so a strong
+        reference back would keep every VM-made function (and its closure)
+        alive forever.
+        """
+        return None if self._function is None else self._function()
+
+    @function.setter
+    def function(self, function: FunctionType) -> None:
+        self._function = weakref.ref(function)
 
     def __call__(self, *arguments: Any) -> Any:
         """Run the real code with the parameter slots CPython bound."""
-        assert self.function is not None
-        return self.machine.run_with_arguments(self.function, self.code, arguments)
+        function = self.function
+        assert function is not None
+        return self.machine.run_with_arguments(function, self.code, arguments)
 
 
 def trampoline_entry(function: Any) -> VMEntry | None:
@@ -139,13 +156,20 @@ def _compile_template(code: CodeType, count: int) -> CodeType | None:
     free = code.co_freevars
     outer = f"    {' = '.join(free)} = None\n" if free else "    pass\n"
     declare = f"nonlocal {', '.join(free)}; " if free else ""
-    arguments = ", ".join(code.co_varnames[:count])
-    call = f'"{_MARKER}"({arguments})'
+    parameters = code.co_varnames[:count]
+    arguments = ", ".join(parameters)
+    body = f'return "{_MARKER}"({arguments})'
     if code.co_flags & inspect.CO_GENERATOR:
-        call = f"(yield from {call})"
+        # The suspended trampoline must not keep the arguments alive: the
+        # VM's frame owns them, and may drop them.
+        running = "_" * (1 + max(map(len, parameters), default=0))
+        drop = f"del {arguments}; " if parameters else ""
+        body = (
+            f'{running} = "{_MARKER}"({arguments}); {drop}return (yield from {running})'
+        )
     source = (
         f"def outer():\n{outer}"
-        f"    def trampoline({_spelled_signature(code)}): {declare}return {call}\n"
+        f"    def trampoline({_spelled_signature(code)}): {declare}{body}\n"
         "    return trampoline\n"
     )
     with warnings.catch_warnings():
