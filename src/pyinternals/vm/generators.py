@@ -12,10 +12,9 @@ while it is suspended, as CPython's ``gi_exc_state`` does.
 
 >>> from pyinternals.vm.machine import exec_source
 >>> namespace = exec_source("def count(n):\n    yield from range(n)\n")
->>> from pyinternals.vm.machine import VirtualMachine
->>> generator = VirtualMachine().call_object(namespace["count"], (3,), None)
->>> type(generator).__name__, list(generator)
-('VMGenerator', [0, 1, 2])
+>>> generator = namespace["count"](3)
+>>> next(generator), type(generator.gi_yieldfrom).__name__, list(generator)
+(0, 'VMGenerator', [1, 2])
 """
 
 from __future__ import annotations
