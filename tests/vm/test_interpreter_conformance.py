@@ -232,6 +232,21 @@ SNIPPETS = {
         with drops(A(), b=A()):
             pass
     """,
+    "exception_thrown_into_a_generator_is_chained_there": """
+        def inner():
+            yield
+        def outer():
+            try:
+                raise KeyError("a")
+            except Exception:
+                yield from inner()
+        gen = outer()
+        gen.send(None)
+        try:
+            gen.throw(ValueError)
+        except ValueError as e:
+            print(repr(e.__context__))
+    """,
 }
 
 

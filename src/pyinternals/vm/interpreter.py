@@ -199,6 +199,7 @@ class EvalLoop:
                 try:
                     if thrown is not None:
                         exception, thrown = thrown, None
+                        self._leaving = None  # thrown in: chained here anew
                         raise exception
                     while True:
                         instruction = instructions[frame.index]
