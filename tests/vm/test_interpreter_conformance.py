@@ -247,6 +247,24 @@ SNIPPETS = {
         except ValueError as e:
             print(repr(e.__context__))
     """,
+    "closing_a_generator_frees_its_locals": """
+        import gc, weakref
+        class Foo:
+            pass
+        def check():
+            f = Foo()
+            f_wr = weakref.ref(f)
+            def genfn():
+                a = f
+                yield
+            g = genfn()
+            next(g)
+            del f
+            g.close()
+            gc.collect()
+            print(f_wr())
+        check()
+    """,
 }
 
 

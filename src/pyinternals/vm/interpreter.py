@@ -300,6 +300,9 @@ class EvalLoop:
         stand-in frame object for a VM frame: right name, file, globals and
         locals, but the function's first line.
         """
+        # No exception is on its way out of a frame when a call starts: one
+        # that left a frame and was swallowed by C code is let go.
+        self._leaving = None
         kind = type(callable_)
         if kind is MethodType and type(callable_.__func__) is FunctionType:
             args = (callable_.__self__, *args)
