@@ -265,6 +265,21 @@ SNIPPETS = {
             print(f_wr())
         check()
     """,
+    "a_function_made_from_a_dead_generator_functions_code": """
+        import types
+        def make():
+            def gen(it):
+                for x in it:
+                    yield x
+            return gen(range(3))
+        code = make().gi_code
+        fresh = types.FunctionType(code, {"__builtins__": __builtins__})
+        print(list(fresh("abc")), fresh.__name__)
+        try:
+            list(fresh(5))
+        except TypeError as e:
+            print(e)
+    """,
 }
 
 

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import inspect
 import keyword
+import sys
 import warnings
 import weakref
 from types import CellType, CodeType, FunctionType
@@ -70,9 +71,16 @@ class VMEntry:
         self._function = weakref.ref(function)
 
     def __call__(self, *arguments: Any) -> Any:
-        """Run the real code with the parameter slots CPython bound."""
+        """Run the real code with the parameter slots CPython bound.
+
+        If the function is gone, the trampoline runs for a function made
+        from its code (``FunctionType(f.__code__, namespace)``): the real
+        code runs with that function's globals, read from the trampoline's
+        frame.
+        """
         function = self.function
-        assert function is not None
+        if function is None:
+            function = FunctionType(self.code, sys._getframe(1).f_globals)
         return self.machine.run_with_arguments(function, self.code, arguments)
 
 
