@@ -280,6 +280,49 @@ SNIPPETS = {
         except TypeError as e:
             print(e)
     """,
+    "frame_lines_where_a_frame_re_raised": """
+        def lines(f):
+            try:
+                f()
+            except Exception as ex:
+                t = ex.__traceback__.tb_next
+            out = []
+            while t:
+                frame = t.tb_frame
+                first = frame.f_code.co_firstlineno
+                out.append((frame.f_lineno - first, t.tb_lineno - first))
+                t = t.tb_next
+            return out
+        def other_except():
+            try:
+                1/0
+            except TypeError as ex:
+                pass
+        def in_try():
+            try:
+                1/0
+            finally:
+                pass
+        def in_named_except():
+            try:
+                1/0
+            except Exception as ex:
+                1/0
+                pass
+        def simple():
+            1/0
+            pass
+        class ExitFails:
+            def __enter__(self):
+                return self
+            def __exit__(self, *args):
+                raise ValueError
+        def after_with():
+            with ExitFails():
+                1/0
+        for f in (other_except, in_try, in_named_except, simple, after_with):
+            print(f.__name__, lines(f))
+    """,
 }
 
 

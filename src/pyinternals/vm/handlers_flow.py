@@ -151,9 +151,17 @@ class FlowHandlers(EvalLoop):
         frame.stack.append(isinstance(frame.stack[-1], clause))
 
     def op_RERAISE(self, frame: Frame, instruction: Instruction) -> None:
-        """Raise the top again, adding no traceback entry."""
+        """Raise the top again, adding no traceback entry.
+
+        With ``arg``, the value that many below is the offset of the
+        instruction that first raised: the frame is back there, as far as its
+        line goes (handlers are still looked up from here).
+        """
+        exception = frame.stack.pop()
+        if instruction.arg:
+            frame.reraised_at = frame.stack[-instruction.arg]
         frame.reraising = True
-        raise frame.stack.pop()
+        raise exception
 
     def op_RAISE_VARARGS(self, frame: Frame, instruction: Instruction) -> None:
         """``raise`` (``arg`` 0), ``raise exc`` (1) or ``raise exc from cause`` (2)."""

@@ -115,16 +115,16 @@ def _stand_in_template(lines_down: int) -> CodeType:
     return template
 
 
-def _stand_in_frame(frame: Frame, namespace: Any) -> FrameType:
+def _stand_in_frame(frame: Frame, namespace: Any, line: int | None = None) -> FrameType:
     """Return a CPython frame object standing for the VM's *frame*.
 
     Its code has *frame*'s file, name and first line, its globals are
-    *frame*'s and its locals *namespace*; it has finished running, on the
-    line *frame* is executing (its ``f_lineno``), and its ``f_back`` is the
-    VM's own frame.
+    *frame*'s and its locals *namespace*; it has finished running, on
+    *line* (by default the line *frame* is executing: its ``f_lineno``),
+    and its ``f_back`` is the VM's own frame.
     """
     code = frame.code
-    line = frame.line or code.co_firstlineno
+    line = line or frame.line or code.co_firstlineno
     key = (id(code), line)
     cached = _STAND_IN_CODES.get(key)
     if cached is None or cached[0] is not code:
@@ -139,6 +139,31 @@ def _stand_in_frame(frame: Frame, namespace: Any) -> FrameType:
         cached = _STAND_IN_CODES[key] = (code, stand_in)
     made: FrameType = eval(cached[1], frame.globals, namespace)
     return made
+
+
+def _moved_on(
+    traceback: TracebackType | None, frame: Frame, position: int
+) -> TracebackType | None:
+    """Return *traceback* with *frame*'s entry showing where the frame ended.
+
+    A frame that re-raises (the end of a ``finally``, a bare ``raise``)
+    has moved on since its entry was made: its frame object's line
+    (``f_lineno``) must be where it is left, as a CPython frame's is --
+    the instruction at *position* (a ``RERAISE`` goes back to the one
+    that first raised); the entry's own line (``tb_lineno``) stays where
+    the exception was raised.
+    """
+    if (
+        traceback is None
+        or traceback.tb_frame.f_globals is not frame.globals
+        or traceback.tb_frame.f_code.co_name != frame.code.co_name
+    ):
+        return traceback
+    line = frame.decoded.line_at(position)
+    stand_in = _stand_in_frame(frame, traceback.tb_frame.f_locals, line)
+    return TracebackType(
+        traceback.tb_next, stand_in, traceback.tb_lasti, traceback.tb_lineno
+    )
 
 
 class EvalLoop:
@@ -225,23 +250,30 @@ class EvalLoop:
         remembered until a handler catches it.
         """
         traceback = _strip_machinery(exception.__traceback__)
-        if frame.reraising:
+        reraised = frame.reraising
+        position = frame.lasti
+        if reraised:
             frame.reraising = False
+            if frame.reraised_at >= 0:
+                position, frame.reraised_at = frame.reraised_at, -1
         else:
             if exception is not self._leaving:
                 self._chain(exception)
             line = frame.line or frame.code.co_firstlineno
             stand_in = _stand_in_frame(frame, frame.locals)
             traceback = TracebackType(traceback, stand_in, -1, line)
-        exception.__traceback__ = traceback
         entry = frame.decoded.handler_for(frame.lasti)
         if entry is None:
+            if reraised:
+                traceback = _moved_on(traceback, frame, position)
+            exception.__traceback__ = traceback
             self._leaving = exception
             raise exception
+        exception.__traceback__ = traceback
         self._leaving = None
         del frame.stack[entry.depth :]
         if entry.lasti:
-            frame.stack.append(frame.lasti)
+            frame.stack.append(position)
         frame.stack.append(exception)
         frame.index = entry.target
 
