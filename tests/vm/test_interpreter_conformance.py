@@ -323,6 +323,19 @@ SNIPPETS = {
         for f in (other_except, in_try, in_named_except, simple, after_with):
             print(f.__name__, lines(f))
     """,
+    "comprehension_variable_in_locals_at_module_level": """
+        l = [1, 2]
+        y = 0
+        items = [locals()["x"] for x in l]
+        items2 = [vars()["x"] for x in l]
+        items3 = [("x" in dir()) for x in l]
+        items4 = [eval("x") for x in l]
+        [exec("y = x") for x in l]
+        print(items, items2, items3, items4, y, "x" in locals())
+        class C:
+            seen = [sorted(k for k in locals() if k in "xz") for z in [1]]
+        print(C.seen)
+    """,
 }
 
 

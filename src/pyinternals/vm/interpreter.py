@@ -396,9 +396,25 @@ class EvalLoop:
         )
 
     def frame_locals(self, frame: Frame) -> dict[str, Any]:
-        """Return the namespace ``locals()`` shows for *frame*."""
+        """Return the namespace ``locals()`` shows for *frame*.
+
+        A module or class body shows its namespace itself, unless a
+        comprehension inlined in it (3.12+) has bound its hidden fast locals:
+        then a copy with them added, as CPython's ``locals()`` gives.
+        """
         if frame.locals is not None:
-            return frame.locals
+            hidden = frame.code.co_varnames
+            if not hidden or all(
+                value is NULL for value in frame.localsplus[: len(hidden)]
+            ):
+                return frame.locals
+            namespace = dict(frame.locals)
+            namespace.update(self._fast_locals(frame))
+            return namespace
+        return self._fast_locals(frame)
+
+    def _fast_locals(self, frame: Frame) -> dict[str, Any]:
+        """Return the bound fast locals, cells and free variables of *frame*."""
         namespace = {}
         for name, value in zip(frame.localsplus_names, frame.localsplus, strict=True):
             if type(value) is CellType and (
