@@ -165,7 +165,7 @@ class CallHandlers(NameHandlers):
             made.__doc__ = function.__doc__
             entry = trampoline_entry(made)
             if entry is not None:
-                entry.function = made
+                entry.attach(made)
             return made
         if flag == 0x04:
             value = _annotations_dict(value)

@@ -55,19 +55,18 @@ class VMEntry:
         self.code = code
         self._function: weakref.ref[FunctionType] | None = None
 
-    @property
     def function(self) -> FunctionType | None:
-        """The function whose trampoline calls this entry.
+        """Return the function whose trampoline calls this entry, if alive.
 
-        Held weakly: the function holds its code, the code this entry, and
-        code objects are not tracked by the cycle collector, so a strong
+        It is held weakly: the function holds its code, the code this entry,
+        and code objects are not tracked by the cycle collector, so a strong
         reference back would keep every VM-made function (and its closure)
         alive forever.
         """
         return None if self._function is None else self._function()
 
-    @function.setter
-    def function(self, function: FunctionType) -> None:
+    def attach(self, function: FunctionType) -> None:
+        """Make *function* the one this entry runs the code of."""
         self._function = weakref.ref(function)
 
     def __call__(self, *arguments: Any) -> Any:
@@ -78,7 +77,7 @@ class VMEntry:
         code runs with that function's globals, read from the trampoline's
         frame.
         """
-        function = self.function
+        function = self.function()
         if function is None:
             function = FunctionType(self.code, sys._getframe(1).f_globals)
         return self.machine.run_with_arguments(function, self.code, arguments)
@@ -219,5 +218,5 @@ def make_function(
     # CPython takes __doc__ from the code's first constant; the real code's.
     first = code.co_consts[0] if code.co_consts else None
     function.__doc__ = first if isinstance(first, str) else None
-    entry.function = function
+    entry.attach(function)
     return function
