@@ -336,37 +336,6 @@ SNIPPETS = {
             seen = [sorted(k for k in locals() if k in "xz") for z in [1]]
         print(C.seen)
     """,
-    "a_handled_exception_is_freed_without_the_cycle_collector": """
-        import gc, weakref
-        class MyException(Exception):
-            def __init__(self, obj):
-                self.obj = obj
-        class MyObj:
-            pass
-        def inner_raising_func(obj):
-            local_ref = obj
-            raise MyException(obj)
-        def run():
-            obj = MyObj()
-            wr = weakref.ref(obj)
-            try:
-                inner_raising_func(obj)
-            except MyException:
-                try:
-                    try:
-                        raise
-                    finally:
-                        raise
-                except MyException:
-                    pass
-            obj = None
-            return wr() is None
-        gc.disable()
-        try:
-            print(run())
-        finally:
-            gc.enable()
-    """,
 }
 
 

@@ -17,14 +17,11 @@ frame, anything else is called directly), the "exception being handled"
 state, and tracebacks.
 
 Tracebacks need frame objects, which only CPython can create. An exception
-leaving a VM frame gets a traceback entry whose frame is a *stand-in*: the
-frame of a tiny generator, suspended on the line the VM frame was executing
-and carrying its file name, function name and globals, with ``tb_lineno``
-set to that line (and ``tb_lasti`` to ``-1``, so no column positions). A
-suspended generator's frame links back to no caller, so the entry keeps
-nothing of the machinery alive. Entries for the machinery's own Python
-frames are removed. ``sys._getframe()`` called by VM code gets a stand-in
-too, run by ``eval`` so that it also shows the VM frame's locals.
+leaving a VM frame gets a traceback entry whose frame is a *stand-in*: a
+frame CPython ran for a one-call code object carrying the VM frame's file
+name, function name and globals, with ``tb_lineno`` set to the line the VM
+frame was executing (and ``tb_lasti`` to ``-1``, so no column positions).
+Entries for the machinery's own Python frames are removed.
 
 >>> from pyinternals.vm.machine import VirtualMachine
 >>> VirtualMachine().run_code(compile("6 * 7", "<demo>", "eval"))
@@ -118,16 +115,16 @@ def _stand_in_template(lines_down: int) -> CodeType:
     return template
 
 
-def _stand_in_frame(frame: Frame, namespace: Any) -> FrameType:
+def _stand_in_frame(frame: Frame, namespace: Any, line: int | None = None) -> FrameType:
     """Return a CPython frame object standing for the VM's *frame*.
 
     Its code has *frame*'s file, name and first line, its globals are
-    *frame*'s and its locals *namespace*; it has finished running, on the
-    line *frame* is executing (its ``f_lineno``), and its ``f_back`` is the
-    VM's own frame.
+    *frame*'s and its locals *namespace*; it has finished running, on
+    *line* (by default the line *frame* is executing: its ``f_lineno``),
+    and its ``f_back`` is the VM's own frame.
     """
     code = frame.code
-    line = frame.line or code.co_firstlineno
+    line = line or frame.line or code.co_firstlineno
     key = (id(code), line)
     cached = _STAND_IN_CODES.get(key)
     if cached is None or cached[0] is not code:
@@ -141,51 +138,6 @@ def _stand_in_frame(frame: Frame, namespace: Any) -> FrameType:
         )
         cached = _STAND_IN_CODES[key] = (code, stand_in)
     made: FrameType = eval(cached[1], frame.globals, namespace)
-    return made
-
-
-_SUSPENDED_CODES: dict[tuple[int, int], tuple[CodeType, CodeType]] = {}
-_SUSPENDED_TEMPLATES: dict[int, CodeType] = {}
-
-
-def _suspended_template(lines_down: int) -> CodeType:
-    """Return a generator function's code that yields ``lines_down`` lines down."""
-    template = _SUSPENDED_TEMPLATES.get(lines_down)
-    if template is None:
-        body = "\n" * lines_down + "    yield" if lines_down else " yield"
-        module = compile(f"def stand_in():{body}\n", "<stand-in>", "exec")
-        template = next(c for c in module.co_consts if isinstance(c, CodeType))
-        _SUSPENDED_TEMPLATES[lines_down] = template
-    return template
-
-
-def _traceback_frame(frame: Frame, line: int | None = None) -> FrameType:
-    """Return a frame object for *frame*'s traceback entry, linked to nothing.
-
-    It is the frame of a generator suspended on *line* (by default the
-    line *frame* is executing), with *frame*'s file, name, first line and
-    globals; its ``f_locals`` are empty and it has no ``f_back``. A stand-in
-    run by ``eval`` would keep the machinery's frames alive as its
-    ``f_back``, and with them the VM frame and the exception: a reference
-    cycle CPython's tracebacks do not make, so objects would outlive their
-    last use until the cycle collector ran.
-    """
-    code = frame.code
-    line = line or frame.line or code.co_firstlineno
-    key = (id(code), line)
-    cached = _SUSPENDED_CODES.get(key)
-    if cached is None or cached[0] is not code:
-        template = _suspended_template(max(0, line - code.co_firstlineno))
-        stand_in = template.replace(
-            co_filename=code.co_filename,
-            co_name=code.co_name,
-            co_qualname=code.co_qualname,
-            co_firstlineno=code.co_firstlineno,
-        )
-        cached = _SUSPENDED_CODES[key] = (code, stand_in)
-    generator = FunctionType(cached[1], frame.globals)()
-    next(generator)
-    made: FrameType = generator.gi_frame
     return made
 
 
@@ -208,7 +160,7 @@ def _moved_on(
     ):
         return traceback
     line = frame.decoded.line_at(position)
-    stand_in = _traceback_frame(frame, line)
+    stand_in = _stand_in_frame(frame, traceback.tb_frame.f_locals, line)
     return TracebackType(
         traceback.tb_next, stand_in, traceback.tb_lasti, traceback.tb_lineno
     )
@@ -308,7 +260,7 @@ class EvalLoop:
             if exception is not self._leaving:
                 self._chain(exception)
             line = frame.line or frame.code.co_firstlineno
-            stand_in = _traceback_frame(frame)
+            stand_in = _stand_in_frame(frame, frame.locals)
             traceback = TracebackType(traceback, stand_in, -1, line)
         entry = frame.decoded.handler_for(frame.lasti)
         if entry is None:
