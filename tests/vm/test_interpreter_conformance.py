@@ -336,6 +336,39 @@ SNIPPETS = {
             seen = [sorted(k for k in locals() if k in "xz") for z in [1]]
         print(C.seen)
     """,
+    "frames_from_getframe_link_to_their_callers": """
+        import sys
+        def names(frame):
+            out = []
+            while frame:
+                name = frame.f_code.co_name
+                if name.startswith("check_"):
+                    break
+                out.append((name, frame.f_lineno - frame.f_code.co_firstlineno))
+                frame = frame.f_back
+            return out
+        def check_it():
+            def f():
+                print(names(sys._getframe()))
+                yield
+                print(names(sys._getframe()))
+            def g():
+                print(names(sys._getframe()))
+                yield from f()
+                print(names(sys._getframe()))
+            gen = g()
+            gen.send(None)
+            try:
+                gen.send(None)
+            except StopIteration:
+                pass
+            def h(n):
+                if n:
+                    return h(n - 1)
+                return names(sys._getframe(1))
+            print(h(3))
+        check_it()
+    """,
 }
 
 

@@ -22,6 +22,8 @@ frame CPython ran for a one-call code object carrying the VM frame's file
 name, function name and globals, with ``tb_lineno`` set to the line the VM
 frame was executing (and ``tb_lasti`` to ``-1``, so no column positions).
 Entries for the machinery's own Python frames are removed.
+``sys._getframe()`` called by VM code gets stand-ins too, one for each VM
+frame up the call chain, linked by ``f_back``.
 
 >>> from pyinternals.vm.machine import VirtualMachine
 >>> VirtualMachine().run_code(compile("6 * 7", "<demo>", "eval"))
@@ -31,6 +33,7 @@ Entries for the machinery's own Python frames are removed.
 from __future__ import annotations
 
 import builtins
+import functools
 import inspect
 import os
 import sys
@@ -115,13 +118,11 @@ def _stand_in_template(lines_down: int) -> CodeType:
     return template
 
 
-def _stand_in_frame(frame: Frame, namespace: Any, line: int | None = None) -> FrameType:
-    """Return a CPython frame object standing for the VM's *frame*.
+def _stand_in_code(frame: Frame, line: int | None = None) -> CodeType:
+    """Return the stand-in code for *frame* on *line* (by default its own).
 
-    Its code has *frame*'s file, name and first line, its globals are
-    *frame*'s and its locals *namespace*; it has finished running, on
-    *line* (by default the line *frame* is executing: its ``f_lineno``),
-    and its ``f_back`` is the VM's own frame.
+    It has *frame*'s file, name and first line, and calls ``sys._getframe``
+    on *line*; cached per code object and line.
     """
     code = frame.code
     line = line or frame.line or code.co_firstlineno
@@ -137,7 +138,41 @@ def _stand_in_frame(frame: Frame, namespace: Any, line: int | None = None) -> Fr
             co_firstlineno=code.co_firstlineno,
         )
         cached = _STAND_IN_CODES[key] = (code, stand_in)
-    made: FrameType = eval(cached[1], frame.globals, namespace)
+    return cached[1]
+
+
+def _stand_in_frame(frame: Frame, namespace: Any, line: int | None = None) -> FrameType:
+    """Return a CPython frame object standing for the VM's *frame*.
+
+    Its code has *frame*'s file, name and first line, its globals are
+    *frame*'s and its locals *namespace*; it has finished running, on
+    *line* (by default the line *frame* is executing: its ``f_lineno``),
+    and its ``f_back`` is the VM's own frame.
+    """
+    made: FrameType = eval(_stand_in_code(frame, line), frame.globals, namespace)
+    return made
+
+
+_CALLERS_LINKED = 32
+"""How many VM frames a ``sys._getframe()`` stand-in links up through ``f_back``."""
+
+
+def _linked_stand_ins(
+    frames: list[Frame], namespace_of: Callable[[Frame], Any]
+) -> FrameType:
+    """Return the stand-in for ``frames[0]``, linked to those of its callers.
+
+    Like :func:`_stand_in_frame`, with ``namespace_of(frame)`` as each
+    one's locals; its ``f_back`` is the stand-in for ``frames[1]``, and so
+    on up *frames* (the VM frame's callers, innermost first); the last
+    one's is the VM's own frame. The stand-ins run nested, each one's only
+    call evaluating the next, so that CPython links them.
+    """
+    call: Callable[[], Any] = sys._getframe
+    for frame in frames:
+        code = _stand_in_code(frame).replace(co_consts=(call,))
+        call = functools.partial(eval, code, frame.globals, namespace_of(frame))
+    made: FrameType = call()
     return made
 
 
@@ -565,8 +600,12 @@ class EvalLoop:
     def _builtin_getframe(
         self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Any:
-        target = self._caller(frame, args, kwargs)
-        return _stand_in_frame(target, self.frame_locals(target))
+        link: Frame | None = self._caller(frame, args, kwargs)
+        frames: list[Frame] = []
+        while link is not None and len(frames) < _CALLERS_LINKED:
+            frames.append(link)
+            link = link.previous
+        return _linked_stand_ins(frames, self.frame_locals)
 
     def _builtin_frame_module(
         self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]
