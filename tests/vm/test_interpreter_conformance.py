@@ -369,6 +369,45 @@ SNIPPETS = {
             print(h(3))
         check_it()
     """,
+    "a_handled_exception_is_freed_without_the_cycle_collector": """
+        import gc, weakref
+        class MyException(Exception):
+            def __init__(self, obj):
+                self.obj = obj
+        class MyObj:
+            pass
+        def inner_raising_func(obj):
+            local_ref = obj
+            raise MyException(obj)
+        def run():
+            obj = MyObj()
+            wr = weakref.ref(obj)
+            try:
+                inner_raising_func(obj)
+            except MyException:
+                try:
+                    try:
+                        raise
+                    finally:
+                        raise
+                except MyException:
+                    pass
+            obj = None
+            freed_at_once = wr() is None
+            obj = MyObj()
+            wr = weakref.ref(obj)
+            try:
+                inner_raising_func(obj)
+            except MyException as e:
+                held_while_handled = wr() is not None
+            obj = None
+            return freed_at_once, held_while_handled, wr() is None
+        gc.disable()
+        try:
+            print(run())
+        finally:
+            gc.enable()
+    """,
 }
 
 

@@ -40,7 +40,7 @@ import sys
 import warnings
 from collections.abc import Callable
 from types import CellType, CodeType, FrameType, FunctionType, MethodType, TracebackType
-from typing import Any
+from typing import Any, cast
 
 from pyinternals.vm.binding import bind_arguments
 from pyinternals.vm.frame import NULL, Frame, Instruction
@@ -149,8 +149,9 @@ def _stand_in_frame(frame: Frame, namespace: Any, line: int | None = None) -> Fr
     *line* (by default the line *frame* is executing: its ``f_lineno``),
     and its ``f_back`` is the VM's own frame.
     """
-    made: FrameType = eval(_stand_in_code(frame, line), frame.globals, namespace)
-    return made
+    # Returned without a local name: this call's frame object lives on as
+    # the stand-in's f_back, and must not hold the stand-in (a cycle).
+    return cast(FrameType, eval(_stand_in_code(frame, line), frame.globals, namespace))
 
 
 _CALLERS_LINKED = 32
@@ -172,8 +173,7 @@ def _linked_stand_ins(
     for frame in frames:
         code = _stand_in_code(frame).replace(co_consts=(call,))
         call = functools.partial(eval, code, frame.globals, namespace_of(frame))
-    made: FrameType = call()
-    return made
+    return cast(FrameType, call())
 
 
 def _moved_on(
@@ -195,9 +195,11 @@ def _moved_on(
     ):
         return traceback
     line = frame.decoded.line_at(position)
-    stand_in = _stand_in_frame(frame, traceback.tb_frame.f_locals, line)
     return TracebackType(
-        traceback.tb_next, stand_in, traceback.tb_lasti, traceback.tb_lineno
+        traceback.tb_next,
+        _stand_in_frame(frame, traceback.tb_frame.f_locals, line),
+        traceback.tb_lasti,
+        traceback.tb_lineno,
     )
 
 
@@ -283,6 +285,12 @@ class EvalLoop:
         not again in each frame it passes through on its way out (CPython
         chains in ``_PyErr_SetObject`` only): one that left a VM frame is
         remembered until a handler catches it.
+
+        This call's frame object outlives it, as part of the stand-in
+        frames' ``f_back`` chain: it lets go of the exception and its
+        traceback before it ends, or they would be a reference cycle that
+        only the cycle collector frees (CPython frees a handled exception at
+        once).
         """
         traceback = _strip_machinery(exception.__traceback__)
         reraised = frame.reraising
@@ -295,15 +303,17 @@ class EvalLoop:
             if exception is not self._leaving:
                 self._chain(exception)
             line = frame.line or frame.code.co_firstlineno
-            stand_in = _stand_in_frame(frame, frame.locals)
-            traceback = TracebackType(traceback, stand_in, -1, line)
+            traceback = TracebackType(
+                traceback, _stand_in_frame(frame, frame.locals), -1, line
+            )
         entry = frame.decoded.handler_for(frame.lasti)
         if entry is None:
             if reraised:
                 traceback = _moved_on(traceback, frame, position)
             exception.__traceback__ = traceback
             self._leaving = exception
-            raise exception
+            del traceback, exception
+            raise self._leaving
         exception.__traceback__ = traceback
         self._leaving = None
         del frame.stack[entry.depth :]
@@ -311,6 +321,7 @@ class EvalLoop:
             frame.stack.append(position)
         frame.stack.append(exception)
         frame.index = entry.target
+        del traceback, exception
 
     # --- the exception being handled ------------------------------------
 
