@@ -23,7 +23,7 @@ SYSTEM_FOR_NATIVE := valgrind $(PYTHON_HEADERS)
 SYSTEM_FOR_CPYTHON := build-essential patch pkg-config libffi-dev zlib1g-dev \
 	liblzma-dev libbz2-dev libssl-dev
 
-.PHONY: all book pdf test lint typecheck native cpython conformance conformance-backend bench clean
+.PHONY: all book pdf test lint typecheck native cpython conformance conformance-backend conformance-vm bench clean
 
 all: test book
 
@@ -68,6 +68,11 @@ conformance: $(NOX)
 conformance-backend: $(NOX)
 	$(REQUIRE) $(SYSTEM_FOR_CPYTHON)
 	$(NOX) -s conformance-backend
+
+# Chapter 4: CPython's own test modules run on our VM, both versions.
+conformance-vm: $(NOX)
+	$(REQUIRE) $(SYSTEM_FOR_CPYTHON)
+	$(NOX) -s conformance-vm
 
 bench: $(NOX)
 	$(REQUIRE) $(SYSTEM_FOR_CPYTHON)

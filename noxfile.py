@@ -265,6 +265,27 @@ def conformance_backend(session: nox.Session) -> None:
         session.run(str(python), *command, env=env, external=True)
 
 
+@nox.session(name="conformance-vm")
+def conformance_vm(session: nox.Session) -> None:
+    """CPython's own test modules run on Chapter 4's VM, on 3.11 and on 3.13.5.
+
+    Each of the issue's nineteen modules (``test_grammar`` … ``test_set``) is
+    loaded with its functions and classes made by the VM and run with
+    unittest, in a subprocess, beside the same module run by CPython; the
+    table lists every test that passes only on CPython, with its reason.
+    Fails when a module passes fewer than 95% of the tests CPython passes.
+    Arguments after ``--`` replace the defaults, e.g. ``-- --modules
+    test_bool --compiler ours``.
+    """
+    _install_project(session, "test")
+    args = session.posargs or ["--check", "--workers", "2"]
+    command = ["-m", "pyinternals.vm.conformance", *args]
+    session.run("python", *command)
+    python = _pinned_cpython(session)
+    env = {"PYTHONPATH": str(ROOT / "src")}
+    session.run(str(python), *command, env=env, external=True)
+
+
 @nox.session
 def bench(session: nox.Session) -> None:
     """Time the book's rebuilt parts against CPython's, in the same run.

@@ -4,6 +4,7 @@ import io
 import re
 import sys
 import textwrap
+import weakref
 from contextlib import redirect_stdout
 from typing import Any
 
@@ -288,3 +289,24 @@ def test_f_locals_written_by_a_trace_function_reach_the_frame() -> None:
     expected = run(vm=False)
     assert expected == 42  # 3.11 writes the copy back, 3.13's view writes through
     assert run(vm=True) == expected
+
+
+def test_every_event_of_a_call_sees_the_same_frame_object() -> None:
+    # Only weak references are kept here: the frame object must live on its own
+    # while the call runs, as CPython's does.
+    source = "def f(a):\n    b = a + 1\n    return b\nf(1)\n"
+    first: list[weakref.ref[Any]] = []
+    same: list[bool] = []
+
+    def trace(frame: Any, event: str, arg: Any) -> Any:
+        if frame.f_code.co_name == "f":
+            if not first:
+                first.append(weakref.ref(frame))
+            same.append(first[0]() is frame)
+        return trace
+
+    machine = VirtualMachine()
+    machine.tracer.settrace(trace)
+    machine.run_code(compile(source, "<frames>", "exec"), {})
+    assert len(same) >= 3  # call, lines, return
+    assert all(same)

@@ -45,6 +45,7 @@ __all__ = [
     "render",
     "run_in_subprocess",
     "run_module",
+    "run_tests",
 ]
 
 TEST_MODULES = (
@@ -72,8 +73,10 @@ class SuiteResult:
     """The outcome of every test of one module under one compiler.
 
     *outcomes* maps a test's id to ``pass``, ``fail``, ``error``, ``skip``,
-    ``expected-failure`` or ``unexpected-success``; *crash* holds the error
-    that stopped the module from running at all (an import failure, say).
+    ``expected-failure`` or ``unexpected-success``; *reasons* gives each
+    failed or erring test the last line of its first traceback; *crash*
+    holds the error that stopped the module from running at all (an import
+    failure, say).
     """
 
     module: str
@@ -81,6 +84,7 @@ class SuiteResult:
     outcomes: dict[str, str] = field(default_factory=dict)
     crash: str = ""
     seconds: float = 0.0
+    reasons: dict[str, str] = field(default_factory=dict)
 
     def count(self, outcome: str) -> int:
         """Count the tests with *outcome*.
@@ -91,12 +95,24 @@ class SuiteResult:
         return sum(1 for value in self.outcomes.values() if value == outcome)
 
 
+def _reason(err: Any) -> str:
+    r"""Return the one-line summary of an ``exc_info`` triple: its last line.
+
+    >>> _reason((ValueError, ValueError("bad\nvalue"), None))
+    'ValueError: bad value'
+    """
+    kind, value, _ = err
+    text = f"{kind.__name__}: {value}" if str(value) else kind.__name__
+    return " ".join(text.split())[:200]
+
+
 class _Recorder(unittest.TestResult):
-    """A test result that keeps one outcome per test id."""
+    """A test result that keeps one outcome per test id, and why it failed."""
 
     def __init__(self) -> None:
         super().__init__()
         self.outcomes: dict[str, str] = {}
+        self.reasons: dict[str, str] = {}
 
     def addSuccess(self, test: unittest.TestCase) -> None:
         self.outcomes.setdefault(test.id(), "pass")
@@ -104,10 +120,12 @@ class _Recorder(unittest.TestResult):
     def addFailure(self, test: unittest.TestCase, err: Any) -> None:
         super().addFailure(test, err)
         self.outcomes[test.id()] = "fail"
+        self.reasons.setdefault(test.id(), _reason(err))
 
     def addError(self, test: unittest.TestCase, err: Any) -> None:
         super().addError(test, err)
         self.outcomes[test.id()] = "error"
+        self.reasons.setdefault(test.id(), _reason(err))
 
     def addSkip(self, test: unittest.TestCase, reason: str) -> None:
         self.outcomes[test.id()] = "skip"
@@ -124,6 +142,35 @@ class _Recorder(unittest.TestResult):
         if err is not None:
             failed = issubclass(err[0], test.failureException)
             self.outcomes[test.id()] = "fail" if failed else "error"
+            self.reasons.setdefault(test.id(), _reason(err))
+
+
+def run_tests(module: ModuleType) -> tuple[dict[str, str], dict[str, str]]:
+    r"""Run *module*'s tests (``load_tests`` honoured) with their output silenced.
+
+    Returns each test's outcome (as :attr:`SuiteResult.outcomes`) and, for
+    each test that failed or erred, the one-line reason.
+
+    >>> import types
+    >>> module = types.ModuleType("demo")
+    >>> exec(
+    ...     "import unittest\n"
+    ...     "class T(unittest.TestCase):\n"
+    ...     "    def test_ok(self): pass\n"
+    ...     "    def test_bad(self): self.assertEqual(1, 2)\n",
+    ...     module.__dict__,
+    ... )
+    >>> outcomes, reasons = run_tests(module)
+    >>> outcomes
+    {'demo.T.test_bad': 'fail', 'demo.T.test_ok': 'pass'}
+    >>> reasons
+    {'demo.T.test_bad': 'AssertionError: 1 != 2'}
+    """
+    suite = unittest.defaultTestLoader.loadTestsFromModule(module)
+    recorder = _Recorder()
+    with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
+        suite.run(recorder)
+    return recorder.outcomes, recorder.reasons
 
 
 def _doctest_compiler() -> Any:
@@ -195,28 +242,44 @@ def run_module(name: str, compiler: Compiler) -> SuiteResult:
             _require_our_loader(module)
         else:
             module = importlib.import_module(fullname)
-        suite = unittest.defaultTestLoader.loadTestsFromModule(module)
-        recorder = _Recorder()
-        with redirect_stdout(io.StringIO()), redirect_stderr(io.StringIO()):
-            suite.run(recorder)
-        result.outcomes = recorder.outcomes
+        result.outcomes, result.reasons = run_tests(module)
     except BaseException as error:  # a module that cannot run is a finding
         result.crash = f"{type(error).__name__}: {error}"
     result.seconds = time.perf_counter() - start
     return result
 
 
-_ONE = f"import sys; from {__name__} import main; sys.exit(main(sys.argv[1:]))"
+_ONE = "import sys; from {} import main; sys.exit(main(sys.argv[1:]))"
 
 
 def run_in_subprocess(
-    name: str, compiler: Compiler, *, python: str = sys.executable
+    name: str,
+    compiler: Compiler,
+    *,
+    python: str = sys.executable,
+    runner: str = __name__,
+    timeout: float | None = None,
 ) -> SuiteResult:
-    """Run :func:`run_module` in a fresh interpreter and return its result."""
+    """Run :func:`run_module` in a fresh interpreter and return its result.
+
+    *runner* names the module whose ``main`` is called with ``--one NAME
+    COMPILER OUT`` and writes the :class:`SuiteResult` as JSON to ``OUT``
+    (this module's, or another harness built the same way). A run that
+    outlives *timeout* seconds is killed and reported as a crash.
+    """
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "result.json"
-        command = [python, "-c", _ONE, "--one", name, compiler, str(report)]
-        completed = subprocess.run(command, capture_output=True, text=True, check=False)
+        command = [python, "-c", _ONE.format(runner), "--one", name, compiler]
+        try:
+            completed = subprocess.run(
+                [*command, str(report)],
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=timeout,
+            )
+        except subprocess.TimeoutExpired:
+            return SuiteResult(name, compiler, crash=f"timed out after {timeout} s")
         if not report.exists():
             tail = (completed.stderr or completed.stdout).strip().splitlines()[-3:]
             return SuiteResult(

@@ -19,6 +19,8 @@ The interpreters of the chapter, from the smallest to the real one:
   binding), :mod:`pyinternals.vm.generators` (suspended frames),
   :mod:`pyinternals.vm.trampolines` (VM functions called back from C) and
   :mod:`pyinternals.vm.differential` (the comparison with CPython),
+  :mod:`pyinternals.vm.conformance` (CPython's own test modules run on the
+  VM),
   :mod:`pyinternals.vm.traceback_entries` (traceback entries that point at
   the failing expression);
 * the tools built on it: :mod:`pyinternals.vm.runner` and
@@ -40,6 +42,7 @@ from pyinternals.vm import (
     bench_programs,
     binding,
     cli,
+    conformance,
     coroutines,
     debug,
     differential,
@@ -73,6 +76,7 @@ __all__ = [
     "bench_programs",
     "binding",
     "cli",
+    "conformance",
     "coroutines",
     "debug",
     "differential",

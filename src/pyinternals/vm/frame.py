@@ -179,7 +179,8 @@ class Frame:
     suspended generator is closed then, as in CPython). *kwnames* holds
     3.11's ``KW_NAMES`` for the next ``CALL``; *reraising* marks an
     exception re-raised by ``RERAISE`` or a bare ``raise``, which adds no
-    traceback entry.
+    traceback entry; *reraised_at* is the instruction a ``RERAISE`` puts
+    the frame back at (the one that first raised), or ``-1``.
     """
 
     code: CodeType
@@ -195,6 +196,7 @@ class Frame:
     function: Any = None
     kwnames: tuple[str, ...] = ()
     reraising: bool = False
+    reraised_at: int = -1
     decoded: DecodedCode = field(init=False)
 
     def __post_init__(self) -> None:

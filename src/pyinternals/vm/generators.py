@@ -12,10 +12,9 @@ while it is suspended, as CPython's ``gi_exc_state`` does.
 
 >>> from pyinternals.vm.machine import exec_source
 >>> namespace = exec_source("def count(n):\n    yield from range(n)\n")
->>> from pyinternals.vm.machine import VirtualMachine
->>> generator = VirtualMachine().call_object(namespace["count"], (3,), None)
->>> type(generator).__name__, list(generator)
-('VMGenerator', [0, 1, 2])
+>>> generator = namespace["count"](3)
+>>> next(generator), type(generator.gi_yieldfrom).__name__, list(generator)
+(0, 'VMGenerator', [1, 2])
 """
 
 from __future__ import annotations
@@ -329,7 +328,8 @@ class FrameLocalsView(MutableMapping[str, Any]):
     >>> generator = VirtualMachine().call_object(namespace["g"], (1,), None)
     >>> next(generator)
     1
-    >>> FrameLocalsView(generator._machine, generator._frame)["n"] = 2
+    >>> on_the_vm = generator.gi_yieldfrom  # the VM's generator, behind CPython's
+    >>> FrameLocalsView(on_the_vm._machine, on_the_vm._frame)["n"] = 2
     >>> next(generator)
     2
     """

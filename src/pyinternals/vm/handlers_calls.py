@@ -168,9 +168,10 @@ class CallHandlers(NameHandlers):
             made.__defaults__ = function.__defaults__
             made.__kwdefaults__ = function.__kwdefaults__
             made.__annotations__ = function.__annotations__
+            made.__doc__ = function.__doc__
             entry = trampoline_entry(made)
             if entry is not None:
-                entry.function = made
+                entry.attach(made)
             return made
         if flag == 0x04:
             value = _annotations_dict(value)

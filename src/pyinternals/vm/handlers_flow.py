@@ -151,9 +151,17 @@ class FlowHandlers(EvalLoop):
         frame.stack.append(isinstance(frame.stack[-1], clause))
 
     def op_RERAISE(self, frame: Frame, instruction: Instruction) -> None:
-        """Raise the top again, adding no traceback entry."""
+        """Raise the top again, adding no traceback entry.
+
+        With ``arg``, the value that many below is the offset of the
+        instruction that first raised: the frame is back there, as far as its
+        line goes (handlers are still looked up from here).
+        """
+        exception = frame.stack.pop()
+        if instruction.arg:
+            frame.reraised_at = frame.stack[-instruction.arg]
         frame.reraising = True
-        raise frame.stack.pop()
+        raise exception
 
     def op_RAISE_VARARGS(self, frame: Frame, instruction: Instruction) -> None:
         """``raise`` (``arg`` 0), ``raise exc`` (1) or ``raise exc from cause`` (2)."""
@@ -192,9 +200,7 @@ class FlowHandlers(EvalLoop):
         enter = getattr(kind, "__enter__", None)
         exit_ = getattr(kind, "__exit__", None)
         if enter is None or exit_ is None:
-            missing = (
-                " (missed __exit__ method)" if _AFTER_311 and enter is not None else ""
-            )
+            missing = " (missed __exit__ method)" if enter is not None else ""
             raise TypeError(
                 f"'{kind.__name__}' object does not support the context manager "
                 f"protocol{missing}"

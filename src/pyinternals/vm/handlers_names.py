@@ -37,12 +37,13 @@ def _unbound_local(name: str) -> UnboundLocalError:
 def _unbound_free(name: str) -> NameError:
     return NameError(
         f"cannot access free variable '{name}' where it is not associated with a "
-        "value in enclosing scope"
+        "value in enclosing scope",
+        name=name,
     )
 
 
 def _not_defined(name: str) -> NameError:
-    return NameError(f"name '{name}' is not defined")
+    return NameError(f"name '{name}' is not defined", name=name)
 
 
 class NameHandlers(EvalLoop):
@@ -341,7 +342,17 @@ class NameHandlers(EvalLoop):
         self.import_star(frame, frame.stack.pop())
 
     def op_SETUP_ANNOTATIONS(self, frame: Frame, instruction: Instruction) -> None:
-        """Create ``__annotations__`` in the namespace if missing."""
+        """Create ``__annotations__`` in the namespace if missing.
+
+        A namespace that is not a dict is asked by subscription, a
+        ``KeyError`` meaning missing, as CPython asks (not with ``in``).
+        """
         namespace = self._frame_locals(frame)
-        if "__annotations__" not in namespace:
+        if type(namespace) is dict:
+            if "__annotations__" not in namespace:
+                namespace["__annotations__"] = {}
+            return
+        try:
+            namespace["__annotations__"]
+        except KeyError:
             namespace["__annotations__"] = {}

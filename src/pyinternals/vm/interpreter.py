@@ -22,6 +22,8 @@ frame CPython ran for a one-call code object carrying the VM frame's file
 name, function name and globals, with ``tb_lineno`` set to the line the VM
 frame was executing (and ``tb_lasti`` to ``-1``, so no column positions).
 Entries for the machinery's own Python frames are removed.
+``sys._getframe()`` called by VM code gets stand-ins too, one for each VM
+frame up the call chain, linked by ``f_back``.
 
 >>> from pyinternals.vm.machine import VirtualMachine
 >>> VirtualMachine().run_code(compile("6 * 7", "<demo>", "eval"))
@@ -40,7 +42,7 @@ from typing import Any
 
 from pyinternals.vm.binding import bind_arguments
 from pyinternals.vm.frame import NULL, DecodedCode, Frame, Instruction
-from pyinternals.vm.traceback_entries import stand_in_frame, traceback_entry
+from pyinternals.vm.traceback_entries import linked_stand_ins, moved_on, traceback_entry
 from pyinternals.vm.tracing import Tracer
 from pyinternals.vm.trampolines import is_trampoline, trampoline_entry
 
@@ -88,6 +90,10 @@ def _strip_machinery(traceback: TracebackType | None) -> TracebackType | None:
     return head
 
 
+_CALLERS_LINKED = 32
+"""How many VM frames a ``sys._getframe()`` stand-in links up through ``f_back``."""
+
+
 class EvalLoop:
     """The evaluation loop, the call protocol and the exception state.
 
@@ -99,6 +105,7 @@ class EvalLoop:
     def __init__(self) -> None:
         self.frame: Frame | None = None
         self.handled_exceptions: list[BaseException | None] = [None]
+        self._leaving: BaseException | None = None
         self.handlers: dict[str, Handler] = {}
         for name in executable_opcodes():
             handler = getattr(self, f"op_{name}", None)
@@ -167,6 +174,7 @@ class EvalLoop:
                 try:
                     if thrown is not None:
                         exception, thrown = thrown, None
+                        self._leaving = None  # thrown in: chained here anew
                         raise exception
                     while True:
                         instruction = instructions[frame.index]
@@ -184,22 +192,46 @@ class EvalLoop:
             frame.previous = None
 
     def _unwind(self, frame: Frame, exception: BaseException) -> None:
-        """Send *exception* to the frame's handler, or re-raise it to leave."""
+        """Send *exception* to the frame's handler, or re-raise it to leave.
+
+        An exception is chained to the one being handled where it is raised,
+        not again in each frame it passes through on its way out (CPython
+        chains in ``_PyErr_SetObject`` only): one that left a VM frame is
+        remembered until a handler catches it.
+
+        This call's frame object outlives it, as part of the stand-in
+        frames' ``f_back`` chain: it lets go of the exception and its
+        traceback before it ends, or they would be a reference cycle that
+        only the cycle collector frees (CPython frees a handled exception at
+        once).
+        """
         traceback = _strip_machinery(exception.__traceback__)
-        if frame.reraising:
+        reraised = frame.reraising
+        position = frame.lasti
+        if reraised:
             frame.reraising = False
+            if frame.reraised_at >= 0:
+                position, frame.reraised_at = frame.reraised_at, -1
         else:
-            self._chain(exception)
+            if exception is not self._leaving:
+                self._chain(exception)
             traceback = traceback_entry(frame, traceback)
-        exception.__traceback__ = traceback
         entry = frame.decoded.handler_for(frame.lasti)
         if entry is None:
-            raise exception
+            if reraised:
+                traceback = moved_on(traceback, frame, position)
+            exception.__traceback__ = traceback
+            self._leaving = exception
+            del traceback, exception
+            raise self._leaving
+        exception.__traceback__ = traceback
+        self._leaving = None
         del frame.stack[entry.depth :]
         if entry.lasti:
-            frame.stack.append(frame.lasti)
+            frame.stack.append(position)
         frame.stack.append(exception)
         frame.index = entry.target
+        del traceback, exception
 
     # --- the exception being handled ------------------------------------
 
@@ -221,17 +253,22 @@ class EvalLoop:
         CPython chains when the exception is raised
         (``Python/errors.c``, ``_PyErr_SetObject``), against the exception
         its thread is handling; ours is handling the VM's. An exception that
-        already has a context keeps it.
+        already has a context keeps it. A cycle the program made in the
+        handled exception's chain is walked once, not forever.
         """
         handled = self.handled_exception
         if handled is None or handled is exception or exception.__context__ is not None:
             return
         link = handled
+        visited = {id(link)}
         while link.__context__ is not None:
             if link.__context__ is exception:
                 link.__context__ = None
                 break
             link = link.__context__
+            if id(link) in visited:
+                break
+            visited.add(id(link))
         exception.__context__ = handled
 
     # --- calls ----------------------------------------------------------
@@ -251,6 +288,9 @@ class EvalLoop:
         stand-in frame object for a VM frame: right name, file, globals and
         locals, but the function's first line.
         """
+        # No exception is on its way out of a frame when a call starts: one
+        # that left a frame and was swallowed by C code is let go.
+        self._leaving = None
         kind = type(callable_)
         if kind is MethodType and type(callable_.__func__) is FunctionType:
             args = (callable_.__self__, *args)
@@ -259,6 +299,11 @@ class EvalLoop:
         if kind is FunctionType:
             entry = trampoline_entry(callable_)
             if entry is not None:
+                if entry.code.co_flags & inspect.CO_GENERATOR:
+                    # CPython makes the generator object (a real one, which
+                    # programs can tell apart by type, copy, gi_frame...);
+                    # its trampoline runs the VM's generator inside.
+                    return callable_(*args, **(kwargs or {}))
                 return self.call_function(callable_, args, kwargs, entry.code)
             if runs_on_the_vm(callable_):
                 return self.call_function(callable_, args, kwargs)
@@ -307,9 +352,25 @@ class EvalLoop:
         )
 
     def frame_locals(self, frame: Frame) -> dict[str, Any]:
-        """Return the namespace ``locals()`` shows for *frame*."""
+        """Return the namespace ``locals()`` shows for *frame*.
+
+        A module or class body shows its namespace itself, unless a
+        comprehension inlined in it (3.12+) has bound its hidden fast locals:
+        then a copy with them added, as CPython's ``locals()`` gives.
+        """
         if frame.locals is not None:
-            return frame.locals
+            hidden = frame.code.co_varnames
+            if not hidden or all(
+                value is NULL for value in frame.localsplus[: len(hidden)]
+            ):
+                return frame.locals
+            namespace = dict(frame.locals)
+            namespace.update(self._fast_locals(frame))
+            return namespace
+        return self._fast_locals(frame)
+
+    def _fast_locals(self, frame: Frame) -> dict[str, Any]:
+        """Return the bound fast locals, cells and free variables of *frame*."""
         namespace = {}
         for name, value in zip(frame.localsplus_names, frame.localsplus, strict=True):
             if type(value) is CellType and (
@@ -374,20 +435,28 @@ class EvalLoop:
                 namespace_locals = self.frame_locals(frame)
         elif namespace_locals is None:
             namespace_locals = namespace_globals
-        code = (
-            source
-            if isinstance(source, CodeType)
-            else builtins.compile(source, "<string>", mode, dont_inherit=True)
-        )
-        return self.run_code(code, namespace_globals, namespace_locals)
+        closure = kwargs.get("closure")
+        if isinstance(source, CodeType):
+            code = source
+            _check_closure(code, mode, closure)
+        else:
+            if closure is not None:
+                raise TypeError("closure can only be used when source is a code object")
+            code = builtins.compile(source, "<string>", mode, dont_inherit=True)
+        return self.run_code(code, namespace_globals, namespace_locals, closure)
 
     def run_code(
         self,
         code: CodeType,
         globals_: dict[str, Any] | None = None,
         locals_: Any = None,
+        closure: tuple[CellType, ...] | None = None,
     ) -> Any:
-        """Run a module-level code object on the VM and return its value."""
+        """Run a module-level code object on the VM and return its value.
+
+        *closure* gives the cells of a code object with free variables, as
+        ``exec``'s ``closure`` argument does.
+        """
         if globals_ is None:
             globals_ = {"__name__": "__main__"}
         globals_.setdefault("__builtins__", builtins)
@@ -399,6 +468,7 @@ class EvalLoop:
             globals_,
             namespace_builtins,
             locals=globals_ if locals_ is None else locals_,
+            closure=closure or (),
         )
         try:
             return self.run_frame(frame)
@@ -451,8 +521,12 @@ class EvalLoop:
     def _builtin_getframe(
         self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Any:
-        target = self._caller(frame, args, kwargs)
-        return stand_in_frame(target, self.frame_locals(target))
+        link: Frame | None = self._caller(frame, args, kwargs)
+        frames: list[Frame] = []
+        while link is not None and len(frames) < _CALLERS_LINKED:
+            frames.append(link)
+            link = link.previous
+        return linked_stand_ins(frames, self.frame_locals)
 
     def _builtin_frame_module(
         self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]
@@ -466,6 +540,31 @@ class EvalLoop:
         self, frame: Frame, args: tuple[Any, ...], kwargs: dict[str, Any]
     ) -> Any:
         return self.handled_exception
+
+
+def _check_closure(
+    code: CodeType, mode: str, closure: tuple[CellType, ...] | None
+) -> None:
+    """Refuse a code object whose free variables *closure* does not fill.
+
+    The checks and messages of ``builtin_eval_impl`` and ``builtin_exec_impl``
+    (``Python/bltinmodule.c``): ``eval`` takes no closure at all.
+    """
+    free = len(code.co_freevars)
+    if mode == "eval":
+        if free:
+            raise TypeError(
+                "code object passed to eval() may not contain free variables"
+            )
+    elif not free:
+        if closure is not None:
+            raise TypeError("cannot use a closure with this code object")
+    elif (
+        type(closure) is not tuple
+        or len(closure) != free
+        or not all(type(cell) is CellType for cell in closure)
+    ):
+        raise TypeError(f"code object requires a closure of exactly length {free}")
 
 
 def _python_call_method(kind: type) -> FunctionType | None:

@@ -389,6 +389,10 @@ class Tracer:
         instructions = machine.instructions_for(frame.decoded)  # quickened, maybe
         handlers = machine.handlers
         table = _trace_table(frame.code)
+        # One view for every event of this run of the frame, as CPython's
+        # frame object stays the same (debuggers key their state on it); the
+        # views are held only weakly otherwise.
+        view = self.view(frame)  # noqa: F841
         while True:
             try:
                 if thrown is not None:

@@ -34,7 +34,9 @@ from __future__ import annotations
 
 import inspect
 import keyword
+import sys
 import warnings
+import weakref
 from types import CellType, CodeType, FunctionType
 from typing import TYPE_CHECKING, Any
 
@@ -85,17 +87,39 @@ The marker is the docstring too, so that it is the first constant.
 class VMEntry:
     """The constant a trampoline calls: it runs the real code on the VM."""
 
-    __slots__ = ("code", "function", "machine")
+    __slots__ = ("_function", "code", "machine")
 
     def __init__(self, machine: EvalLoop, code: CodeType) -> None:
         self.machine = machine
         self.code = code
-        self.function: FunctionType | None = None
+        self._function: weakref.ref[FunctionType] | None = None
+
+    def function(self) -> FunctionType | None:
+        """Return the function whose trampoline calls this entry, if alive.
+
+        It is held weakly: the function holds its code, the code this entry,
+        and code objects are not tracked by the cycle collector, so a strong
+        reference back would keep every VM-made function (and its closure)
+        alive forever.
+        """
+        return None if self._function is None else self._function()
+
+    def attach(self, function: FunctionType) -> None:
+        """Make *function* the one this entry runs the code of."""
+        self._function = weakref.ref(function)
 
     def __call__(self, *arguments: Any) -> Any:
-        """Run the real code with the parameter slots CPython bound."""
-        assert self.function is not None
-        return self.machine.run_with_arguments(self.function, self.code, arguments)
+        """Run the real code with the parameter slots CPython bound.
+
+        If the function is gone, the trampoline runs for a function made
+        from its code (``FunctionType(f.__code__, namespace)``): the real
+        code runs with that function's globals, read from the trampoline's
+        frame.
+        """
+        function = self.function()
+        if function is None:
+            function = FunctionType(self.code, sys._getframe(1).f_globals)
+        return self.machine.run_with_arguments(function, self.code, arguments)
 
 
 def trampoline_entry(function: Any) -> VMEntry | None:
@@ -186,12 +210,13 @@ def _compile_template(code: CodeType, count: int) -> CodeType | None:
     free = code.co_freevars
     outer = f"    {' = '.join(free)} = None\n" if free else "    pass\n"
     declare = f"nonlocal {', '.join(free)}; " if free else ""
-    arguments = ", ".join(code.co_varnames[:count])
+    parameters = code.co_varnames[:count]
+    arguments = ", ".join(parameters)
     call = f'"{_MARKER}"({arguments})'
     header = "def"
     signature = _spelled_signature(code)
     if code.co_flags & inspect.CO_ASYNC_GENERATOR:
-        if set(_FORWARDING_NAMES) & {*code.co_varnames[:count], *free}:
+        if set(_FORWARDING_NAMES) & {*parameters, *free}:
             return None
         body = _ASYNC_GENERATOR_BODY.format(
             marker=_MARKER, declare=declare or "pass", arguments=arguments
@@ -199,10 +224,16 @@ def _compile_template(code: CodeType, count: int) -> CodeType | None:
         definition = f"    async def trampoline({signature}):\n{body}"
     else:
         if code.co_flags & inspect.CO_GENERATOR:
-            call = f"(yield from {call})"
+            # The suspended trampoline must not keep the arguments alive: the
+            # VM's frame owns them, and may drop them.
+            running = "_" * (1 + max(map(len, parameters), default=0))
+            drop = f"del {arguments}; " if parameters else ""
+            statement = f"{running} = {call}; {drop}return (yield from {running})"
         elif code.co_flags & inspect.CO_COROUTINE:
-            header, call = "async def", f"await {call}"
-        definition = f"    {header} trampoline({signature}): {declare}return {call}\n"
+            header, statement = "async def", f"return await {call}"
+        else:
+            statement = f"return {call}"
+        definition = f"    {header} trampoline({signature}): {declare}{statement}\n"
     source = f"def outer():\n{outer}{definition}    return trampoline\n"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SyntaxWarning)  # calling a str literal
@@ -246,7 +277,8 @@ def make_function(
         co_firstlineno=code.co_firstlineno,
     )
     function = FunctionType(trampoline, globals_, None, None, closure)
+    # CPython takes __doc__ from the code's first constant; the real code's.
     first = code.co_consts[0] if code.co_consts else None
     function.__doc__ = first if isinstance(first, str) else None
-    entry.function = function
+    entry.attach(function)
     return function
