@@ -37,14 +37,14 @@ The interpreters of the chapter, from the smallest to the real one:
   :mod:`pyinternals.vm.bench_programs` (the VM timed against CPython).
 """
 
+import importlib
+from types import ModuleType
+
 from pyinternals.vm import (
-    bench,
     bench_programs,
     binding,
     cli,
-    conformance,
     coroutines,
-    debug,
     differential,
     frame,
     generators,
@@ -63,13 +63,24 @@ from pyinternals.vm import (
     specialization,
     tiny,
     tinycompiler,
-    trace,
     traceback_entries,
     tracing,
     trampolines,
     treewalk,
     treewalk_subset,
 )
+
+# The modules run as programs (``python -m pyinternals.vm.trace``...) are
+# imported on first use instead: imported here, runpy would find them already
+# in sys.modules when asked to run them, and warn.
+_RUNNABLE = frozenset({"bench", "conformance", "debug", "trace"})
+
+
+def __getattr__(name: str) -> ModuleType:
+    if name in _RUNNABLE:
+        return importlib.import_module(f"{__name__}.{name}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "bench",

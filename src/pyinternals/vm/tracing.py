@@ -379,7 +379,7 @@ class Tracer:
     # --- the traced loop -----------------------------------------------------
 
     def run(self, frame: Frame, thrown: BaseException | None = None) -> Any:
-        """Run *frame* as :meth:`EvalLoop.run_frame` does, reporting the events.
+        """Run *frame* as :meth:`~pyinternals.vm.interpreter.EvalLoop.run_frame` does, reporting the events.
 
         The machine's ``run_frame`` hands its frame here while a trace
         function is set; the loop is the machine's, with the events around
