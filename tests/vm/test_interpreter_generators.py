@@ -134,6 +134,28 @@ GENERATOR_PROGRAMS = {
         nested = ((i, j) for i in range(2) for j in range(i + 1))
         print(list(nested))
     """,
+    "a_delegate_thrown_into_sees_the_delegating_frame": """
+        import sys
+        def names():
+            frame, seen = sys._getframe(1), []
+            while frame.f_code.co_name != "<module>":
+                seen.append(frame.f_code.co_name)
+                frame = frame.f_back
+            return seen
+        def inner():
+            print("sent", names())
+            try:
+                yield
+            except KeyError:
+                print("thrown", names())
+            yield
+        def outer():
+            print("outer", names())
+            yield from inner()
+        gen = outer()
+        gen.send(None)
+        gen.throw(KeyError)
+    """,
     "pipeline_of_generators": """
         def numbers():
             n = 0

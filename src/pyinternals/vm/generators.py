@@ -177,7 +177,7 @@ class SuspendedFrame:
                 if thrower is None:
                     failure = exception
                 else:
-                    return thrower(exception)
+                    return self._linked_call(frame, thrower, exception)
         except BaseException as raised:  # the delegate's failure continues here
             failure = raised
         finally:
@@ -187,6 +187,23 @@ class SuspendedFrame:
         if _AFTER_311:
             return self._resume(failure)
         return self._leave_yield_from_311(frame, failure)
+
+    def _linked_call(self, frame: Frame, thrower: Any, exception: BaseException) -> Any:
+        """Throw into the delegate with this frame on the VM's stack meanwhile.
+
+        The delegate's frame then has this one as its caller (``f_back``),
+        as when ``send`` reached it through the running frame; CPython's
+        ``_gen_throw`` links the delegating frame the same way "to enable
+        complete backtraces".
+        """
+        machine = self._machine
+        frame.previous = machine.frame
+        machine.frame = frame
+        try:
+            return thrower(exception)
+        finally:
+            machine.frame = frame.previous
+            frame.previous = None
 
     def _leave_yield_from_311(self, frame: Frame, failure: BaseException | None) -> Any:
         """3.11 ends the ``SEND`` loop itself when the delegate fails.
