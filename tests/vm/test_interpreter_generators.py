@@ -156,6 +156,71 @@ GENERATOR_PROGRAMS = {
         gen.send(None)
         gen.throw(KeyError)
     """,
+    "bad_throw_arguments_leave_the_generator_suspended": """
+        def g():
+            while True:
+                try:
+                    print("got", (yield))
+                except ValueError as e:
+                    print("caught", repr(e))
+        gen = g()
+        next(gen)
+        for arguments in ((ValueError(1), "foo"), (ValueError, "foo", 23), ("abc",),
+                          (list,)):
+            try:
+                gen.throw(*arguments)
+            except TypeError as e:
+                print("TypeError:", e)
+        gen.throw(ValueError, ValueError(2))
+        gen.send("still alive")
+        print(gen.gi_suspended)
+    """,
+    "close_gives_the_value_returned_on_generator_exit": """
+        def returns_on_exit():
+            try:
+                yield 1
+            except GeneratorExit:
+                return "closed"
+        def lets_exit_through():
+            yield 1
+            return "never"
+        def yields_on_exit():
+            try:
+                yield 1
+            except GeneratorExit:
+                yield 2
+        for function in (returns_on_exit, lets_exit_through, yields_on_exit):
+            gen = function()
+            next(gen)
+            try:
+                print(function.__name__, repr(gen.close()), repr(gen.close()))
+            except RuntimeError as e:
+                print(function.__name__, e)
+        gen = returns_on_exit()
+        next(gen)
+        try:
+            gen.throw(GeneratorExit("by hand"))
+        except StopIteration as stop:
+            print("returned", stop.value)
+        gen = lets_exit_through()
+        next(gen)
+        try:
+            gen.throw(GeneratorExit("by hand"))
+        except GeneratorExit as e:
+            print("propagated", repr(e))
+    """,
+    "trampolines_do_not_read_the_module_s_builtins": """
+        StopIteration = BaseException = None
+        def g():
+            try:
+                yield 1
+            except KeyError:
+                yield "caught"
+            return 3
+        gen = g()
+        print(next(gen), gen.throw(KeyError))
+        print(next(gen, "done"))
+    """,
     "pipeline_of_generators": """
         def numbers():
             n = 0
