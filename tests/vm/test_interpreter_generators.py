@@ -221,6 +221,25 @@ GENERATOR_PROGRAMS = {
         print(next(gen), gen.throw(KeyError))
         print(next(gen, "done"))
     """,
+    "throw_before_the_start_has_the_generator_s_frame_in_the_traceback": """
+        def f(a):
+            try:
+                yield
+            except:
+                raise
+        g = f(1)
+        try:
+            1/0
+        except ZeroDivisionError as v:
+            try:
+                g.throw(v)
+            except Exception as w:
+                tb = w.__traceback__
+        while tb:
+            frame = tb.tb_frame
+            print(frame.f_code.co_name, tb.tb_lineno, frame.f_locals.get("a"))
+            tb = tb.tb_next
+    """,
     "pipeline_of_generators": """
         def numbers():
             n = 0

@@ -35,6 +35,7 @@ What stays visible: ``f.__code__`` is the trampoline (its ``co_code``,
 
 from __future__ import annotations
 
+import dis
 import inspect
 import keyword
 import sys
@@ -46,7 +47,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pyinternals.vm.interpreter import EvalLoop
 
-__all__ = ["VMEntry", "is_trampoline", "make_function", "trampoline_entry", "vm_code"]
+__all__ = [
+    "VMEntry",
+    "entered_the_vm",
+    "is_trampoline",
+    "make_function",
+    "trampoline_entry",
+    "vm_code",
+]
 
 _MARKER = "<vm entry>"
 _SIGNATURE_FLAGS = (
@@ -184,6 +192,32 @@ def is_trampoline(code: CodeType) -> bool:
     """Say whether *code* is the trampoline of a VM-made function."""
     constants = code.co_consts
     return bool(constants) and VMEntry in (type(constants[-1]), type(constants[0]))
+
+
+_LOAD_CONST = dis.opmap["LOAD_CONST"]
+
+
+def entered_the_vm(code: CodeType, lasti: int) -> bool:
+    r"""Say whether the trampoline *code*, at byte offset *lasti*, had called the VM.
+
+    Before the call, the trampoline's frame is where CPython would have
+    the function's own: an exception thrown into a generator or a
+    coroutine not yet started is raised there, and CPython's traceback
+    has an entry for the function's frame, at its first line. After it,
+    the trampoline is only the way into the VM.
+
+    >>> from pyinternals.vm.machine import exec_source
+    >>> code = exec_source("def g():\n    yield 1\n")["g"].__code__
+    >>> entered_the_vm(code, 0), entered_the_vm(code, len(code.co_code) - 2)
+    (False, True)
+    """
+    constants = code.co_consts
+    index = len(constants) - 1 if type(constants[-1]) is VMEntry else 0
+    instructions = code.co_code
+    for offset in range(0, len(instructions), 2):
+        if instructions[offset] == _LOAD_CONST and instructions[offset + 1] == index:
+            return lasti >= offset
+    return True
 
 
 def vm_code(function: FunctionType) -> CodeType:
