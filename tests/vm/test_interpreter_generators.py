@@ -134,6 +134,112 @@ GENERATOR_PROGRAMS = {
         nested = ((i, j) for i in range(2) for j in range(i + 1))
         print(list(nested))
     """,
+    "a_delegate_thrown_into_sees_the_delegating_frame": """
+        import sys
+        def names():
+            frame, seen = sys._getframe(1), []
+            while frame.f_code.co_name != "<module>":
+                seen.append(frame.f_code.co_name)
+                frame = frame.f_back
+            return seen
+        def inner():
+            print("sent", names())
+            try:
+                yield
+            except KeyError:
+                print("thrown", names())
+            yield
+        def outer():
+            print("outer", names())
+            yield from inner()
+        gen = outer()
+        gen.send(None)
+        gen.throw(KeyError)
+    """,
+    "bad_throw_arguments_leave_the_generator_suspended": """
+        def g():
+            while True:
+                try:
+                    print("got", (yield))
+                except ValueError as e:
+                    print("caught", repr(e))
+        gen = g()
+        next(gen)
+        for arguments in ((ValueError(1), "foo"), (ValueError, "foo", 23), ("abc",),
+                          (list,)):
+            try:
+                gen.throw(*arguments)
+            except TypeError as e:
+                print("TypeError:", e)
+        gen.throw(ValueError, ValueError(2))
+        gen.send("still alive")
+        print(gen.gi_suspended)
+    """,
+    "close_gives_the_value_returned_on_generator_exit": """
+        def returns_on_exit():
+            try:
+                yield 1
+            except GeneratorExit:
+                return "closed"
+        def lets_exit_through():
+            yield 1
+            return "never"
+        def yields_on_exit():
+            try:
+                yield 1
+            except GeneratorExit:
+                yield 2
+        for function in (returns_on_exit, lets_exit_through, yields_on_exit):
+            gen = function()
+            next(gen)
+            try:
+                print(function.__name__, repr(gen.close()), repr(gen.close()))
+            except RuntimeError as e:
+                print(function.__name__, e)
+        gen = returns_on_exit()
+        next(gen)
+        try:
+            gen.throw(GeneratorExit("by hand"))
+        except StopIteration as stop:
+            print("returned", stop.value)
+        gen = lets_exit_through()
+        next(gen)
+        try:
+            gen.throw(GeneratorExit("by hand"))
+        except GeneratorExit as e:
+            print("propagated", repr(e))
+    """,
+    "trampolines_do_not_read_the_module_s_builtins": """
+        StopIteration = BaseException = None
+        def g():
+            try:
+                yield 1
+            except KeyError:
+                yield "caught"
+            return 3
+        gen = g()
+        print(next(gen), gen.throw(KeyError))
+        print(next(gen, "done"))
+    """,
+    "throw_before_the_start_has_the_generator_s_frame_in_the_traceback": """
+        def f(a):
+            try:
+                yield
+            except:
+                raise
+        g = f(1)
+        try:
+            1/0
+        except ZeroDivisionError as v:
+            try:
+                g.throw(v)
+            except Exception as w:
+                tb = w.__traceback__
+        while tb:
+            frame = tb.tb_frame
+            print(frame.f_code.co_name, tb.tb_lineno, frame.f_locals.get("a"))
+            tb = tb.tb_next
+    """,
     "pipeline_of_generators": """
         def numbers():
             n = 0

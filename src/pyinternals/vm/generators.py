@@ -10,10 +10,15 @@ yields) or a return (the generator finishes with ``StopIteration``);
 ``_gen_throw``). Each generator keeps its own "exception being handled"
 while it is suspended, as CPython's ``gi_exc_state`` does.
 
+Calling a generator function the VM made gives a CPython generator, its
+trampoline's (:mod:`~pyinternals.vm.trampolines`), which passes each step
+on to the VM's generator; the trampoline's entry gives the latter itself:
+
 >>> from pyinternals.vm.machine import exec_source
+>>> from pyinternals.vm.trampolines import trampoline_entry
 >>> namespace = exec_source("def count(n):\n    yield from range(n)\n")
->>> generator = namespace["count"](3)
->>> next(generator), type(generator.gi_yieldfrom).__name__, list(generator)
+>>> generator = trampoline_entry(namespace["count"])(3)
+>>> next(generator), type(generator).__name__, list(generator)
 (0, 'VMGenerator', [1, 2])
 """
 
@@ -177,7 +182,7 @@ class SuspendedFrame:
                 if thrower is None:
                     failure = exception
                 else:
-                    return thrower(exception)
+                    return self._linked_call(frame, thrower, exception)
         except BaseException as raised:  # the delegate's failure continues here
             failure = raised
         finally:
@@ -187,6 +192,23 @@ class SuspendedFrame:
         if _AFTER_311:
             return self._resume(failure)
         return self._leave_yield_from_311(frame, failure)
+
+    def _linked_call(self, frame: Frame, thrower: Any, exception: BaseException) -> Any:
+        """Throw into the delegate with this frame on the VM's stack meanwhile.
+
+        The delegate's frame then has this one as its caller (``f_back``),
+        as when ``send`` reached it through the running frame; CPython's
+        ``_gen_throw`` links the delegating frame the same way "to enable
+        complete backtraces".
+        """
+        machine = self._machine
+        frame.previous = machine.frame
+        machine.frame = frame
+        try:
+            return thrower(exception)
+        finally:
+            machine.frame = frame.previous
+            frame.previous = None
 
     def _leave_yield_from_311(self, frame: Frame, failure: BaseException | None) -> Any:
         """3.11 ends the ``SEND`` loop itself when the delegate fails.
@@ -323,13 +345,13 @@ class FrameView:
 class FrameLocalsView(MutableMapping[str, Any]):
     r"""3.13's ``frame.f_locals`` of a function frame: writes reach the variables.
 
-    >>> from pyinternals.vm.machine import exec_source, VirtualMachine
+    >>> from pyinternals.vm.machine import exec_source
+    >>> from pyinternals.vm.trampolines import trampoline_entry
     >>> namespace = exec_source("def g(n):\n    yield n\n    yield n\n")
-    >>> generator = VirtualMachine().call_object(namespace["g"], (1,), None)
+    >>> generator = trampoline_entry(namespace["g"])(1)  # the VM's generator
     >>> next(generator)
     1
-    >>> on_the_vm = generator.gi_yieldfrom  # the VM's generator, behind CPython's
-    >>> FrameLocalsView(on_the_vm._machine, on_the_vm._frame)["n"] = 2
+    >>> FrameLocalsView(generator._machine, generator._frame)["n"] = 2
     >>> next(generator)
     2
     """

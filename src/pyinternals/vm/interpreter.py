@@ -44,7 +44,7 @@ from pyinternals.vm.binding import bind_arguments
 from pyinternals.vm.frame import NULL, DecodedCode, Frame, Instruction
 from pyinternals.vm.traceback_entries import linked_stand_ins, moved_on, traceback_entry
 from pyinternals.vm.tracing import Tracer
-from pyinternals.vm.trampolines import is_trampoline, trampoline_entry
+from pyinternals.vm.trampolines import entered_the_vm, is_trampoline, trampoline_entry
 
 __all__ = ["EvalLoop", "UnsupportedInstruction", "executable_opcodes", "runs_on_the_vm"]
 
@@ -73,13 +73,15 @@ class UnsupportedInstruction(Exception):
 def _strip_machinery(traceback: TracebackType | None) -> TracebackType | None:
     """Return *traceback* without the entries of the VM's own frames.
 
-    The VM's modules and the trampolines of VM-made functions are machinery.
+    The VM's modules and the trampolines of VM-made functions are machinery,
+    except a trampoline that had not called the VM yet: it stands for the
+    function's own frame (a generator thrown into before it started).
     """
     kept = []
     while traceback is not None:
         code = traceback.tb_frame.f_code
-        if not code.co_filename.startswith(_MACHINERY_DIRECTORY) and not is_trampoline(
-            code
+        if not code.co_filename.startswith(_MACHINERY_DIRECTORY) and not (
+            is_trampoline(code) and entered_the_vm(code, traceback.tb_lasti)
         ):
             kept.append(traceback)
         traceback = traceback.tb_next

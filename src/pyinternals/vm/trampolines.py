@@ -7,8 +7,9 @@ Instead the VM gives such a function a *trampoline* as ``__code__``: a code
 object with the same parameters, free variables, name, file and flags,
 whose only statement passes the bound arguments to a :class:`VMEntry`,
 which runs the real code on the VM. CPython binds the arguments (defaults
-and all) before the trampoline starts; a generator's trampoline delegates
-with ``yield from`` to the VM's generator, so CPython sees a generator
+and all) before the trampoline starts. A generator function's trampoline
+is a generator that passes each ``send``, ``throw`` and ``close`` on to
+the VM's generator (``_GENERATOR_BODY``), so CPython sees a generator
 function; a coroutine function's is an ``async def`` that awaits the VM's
 coroutine, so ``inspect.iscoroutinefunction`` holds and CPython callers
 (``asyncio.gather(*map(f, xs))``, a C ``Task``) get a real coroutine whose
@@ -16,8 +17,10 @@ frames are the VM's; an async generator function's is an async generator
 that forwards each step to the VM's (there is no ``yield from`` for them).
 The VM's objects are not handed to CPython callers directly because the
 type of the function decides what ``inspect`` and ``asyncio`` think of
-it. When VM code calls
-the function, the VM skips the trampoline and runs the real code directly.
+it. When VM code calls the function, the VM skips the trampoline and runs
+the real code directly -- except a generator function's: VM code gets the
+real generator object too (``type``, ``copy``, ``weakref`` and
+finalization are then CPython's own), and the VM's generator runs inside.
 
 What stays visible: ``f.__code__`` is the trampoline (its ``co_code``,
 ``co_consts`` and local names are not the source's).
@@ -32,6 +35,7 @@ What stays visible: ``f.__code__`` is the trampoline (its ``co_code``,
 
 from __future__ import annotations
 
+import dis
 import inspect
 import keyword
 import sys
@@ -43,7 +47,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from pyinternals.vm.interpreter import EvalLoop
 
-__all__ = ["VMEntry", "is_trampoline", "make_function", "trampoline_entry", "vm_code"]
+__all__ = [
+    "VMEntry",
+    "entered_the_vm",
+    "is_trampoline",
+    "make_function",
+    "trampoline_entry",
+    "vm_code",
+]
 
 _MARKER = "<vm entry>"
 _SIGNATURE_FLAGS = (
@@ -54,7 +65,47 @@ _SIGNATURE_FLAGS = (
     | inspect.CO_ASYNC_GENERATOR
 )
 _FORWARDING_NAMES = ("_vm_inner", "_vm_step", "_vm_item", "_vm_sent", "_vm_error")
-"""The locals of an async generator's trampoline, which parameters must not use."""
+"""The locals of a generator's trampoline, which parameters must not use."""
+
+_GENERATOR_BODY = """\
+        "{marker}"
+        {declare}
+        _vm_inner = "{marker}"({arguments})
+        {drop}
+        _vm_step, _vm_sent = _vm_inner.send, None
+        while True:
+            try:
+                _vm_item = _vm_step(_vm_sent)
+            except "{stop}" as _vm_error:
+                return _vm_error.value
+            _vm_sent = None
+            try:
+                _vm_sent = yield _vm_item
+            except "{anything}" as _vm_error:
+                _vm_step, _vm_sent = _vm_inner.throw, _vm_error
+            else:
+                _vm_step = _vm_inner.send
+"""
+"""A generator's trampoline forwards every step to the VM's generator.
+
+Not with ``yield from``: a generator delegating with it hands ``throw``'s
+arguments to its delegate unchecked and is itself ended by the error they
+raise, and it drops the value the delegate returns on ``close``. Waiting at
+a plain ``yield``, the trampoline is a generator like the VM's: CPython
+checks a ``throw``'s arguments before the frame sees them, every exception
+thrown in (``GeneratorExit`` from ``close`` too) goes on to the VM's
+generator, and what that one returns is returned. The arguments are
+deleted once passed on: the VM's frame owns them, and may drop them. The
+marker is the docstring, the first constant, as in an async generator's;
+the exception classes are constants too (``_CLASS_CONSTANTS``), not
+global names a module could shadow.
+"""
+
+_CLASS_CONSTANTS = {
+    "<vm StopIteration>": StopIteration,
+    "<vm BaseException>": BaseException,
+}
+"""The classes a generator's trampoline catches, by the string standing for each."""
 
 _ASYNC_GENERATOR_BODY = """\
         "{marker}"
@@ -143,6 +194,32 @@ def is_trampoline(code: CodeType) -> bool:
     return bool(constants) and VMEntry in (type(constants[-1]), type(constants[0]))
 
 
+_LOAD_CONST = dis.opmap["LOAD_CONST"]
+
+
+def entered_the_vm(code: CodeType, lasti: int) -> bool:
+    r"""Say whether the trampoline *code*, at byte offset *lasti*, had called the VM.
+
+    Before the call, the trampoline's frame is where CPython would have
+    the function's own: an exception thrown into a generator or a
+    coroutine not yet started is raised there, and CPython's traceback
+    has an entry for the function's frame, at its first line. After it,
+    the trampoline is only the way into the VM.
+
+    >>> from pyinternals.vm.machine import exec_source
+    >>> code = exec_source("def g():\n    yield 1\n")["g"].__code__
+    >>> entered_the_vm(code, 0), entered_the_vm(code, len(code.co_code) - 2)
+    (False, True)
+    """
+    constants = code.co_consts
+    index = len(constants) - 1 if type(constants[-1]) is VMEntry else 0
+    instructions = code.co_code
+    for offset in range(0, len(instructions), 2):
+        if instructions[offset] == _LOAD_CONST and instructions[offset + 1] == index:
+            return lasti >= offset
+    return True
+
+
 def vm_code(function: FunctionType) -> CodeType:
     """Return the code the VM runs for *function*: the real one, not a trampoline."""
     entry = trampoline_entry(function)
@@ -222,14 +299,20 @@ def _compile_template(code: CodeType, count: int) -> CodeType | None:
             marker=_MARKER, declare=declare or "pass", arguments=arguments
         )
         definition = f"    async def trampoline({signature}):\n{body}"
+    elif code.co_flags & inspect.CO_GENERATOR:
+        if set(_FORWARDING_NAMES) & {*parameters, *free}:
+            return None
+        body = _GENERATOR_BODY.format(
+            marker=_MARKER,
+            declare=declare or "pass",
+            arguments=arguments,
+            drop=f"del {arguments}" if parameters else "pass",
+            stop="<vm StopIteration>",
+            anything="<vm BaseException>",
+        )
+        definition = f"    def trampoline({signature}):\n{body}"
     else:
-        if code.co_flags & inspect.CO_GENERATOR:
-            # The suspended trampoline must not keep the arguments alive: the
-            # VM's frame owns them, and may drop them.
-            running = "_" * (1 + max(map(len, parameters), default=0))
-            drop = f"del {arguments}; " if parameters else ""
-            statement = f"{running} = {call}; {drop}return (yield from {running})"
-        elif code.co_flags & inspect.CO_COROUTINE:
+        if code.co_flags & inspect.CO_COROUTINE:
             header, statement = "async def", f"return await {call}"
         else:
             statement = f"return {call}"
@@ -243,6 +326,12 @@ def _compile_template(code: CodeType, count: int) -> CodeType | None:
     constants = template.co_consts
     if _MARKER not in (constants[0], constants[-1]):
         return None
+    if any(type(c) is str and c in _CLASS_CONSTANTS for c in constants):
+        template = template.replace(
+            co_consts=tuple(
+                _CLASS_CONSTANTS.get(c, c) if type(c) is str else c for c in constants
+            )
+        )
     if template.co_freevars != code.co_freevars:
         return None
     return template
