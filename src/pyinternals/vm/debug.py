@@ -42,8 +42,6 @@ The program finished.
 
 from __future__ import annotations
 
-import argparse
-import builtins
 import contextlib
 import inspect
 import linecache
@@ -55,6 +53,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from types import CodeType
 from typing import Any, TextIO
+
+from pyinternals.vm.runner import run_script_tool
 
 __all__ = ["Breakpoint", "Debugger", "main"]
 
@@ -531,22 +531,17 @@ def _short(value: Any) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line: debug a script on CPython or, with ``--vm``, the VM."""
-    parser = argparse.ArgumentParser(
-        prog="python -m pyinternals.vm.debug",
-        description="Debug a script; commands are read from standard input.",
+
+    def debug(code: CodeType, namespace: dict[str, Any], on_the_vm: bool) -> int:
+        debugger = Debugger(code.co_filename, sys.stdin, sys.stdout)
+        return debugger.run(code, namespace, vm=on_the_vm)
+
+    return run_script_tool(
+        "python -m pyinternals.vm.debug",
+        "Debug a script; commands are read from standard input.",
+        argv,
+        debug,
     )
-    parser.add_argument("--vm", action="store_true", help="run on the VM")
-    parser.add_argument("script")
-    parser.add_argument("args", nargs=argparse.REMAINDER)
-    options = parser.parse_args(argv)
-    path = os.path.abspath(options.script)
-    with open(path, "rb") as file:
-        code = builtins.compile(file.read(), path, "exec", dont_inherit=True)
-    sys.argv = [options.script, *options.args]
-    sys.path[0] = os.path.dirname(path)
-    namespace: dict[str, Any] = {"__name__": "__main__", "__file__": path}
-    debugger = Debugger(path, sys.stdin, sys.stdout)
-    return debugger.run(code, namespace, vm=options.vm)
 
 
 if __name__ == "__main__":

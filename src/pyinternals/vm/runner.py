@@ -42,6 +42,7 @@ __main__ ['a', 'b']
 
 from __future__ import annotations
 
+import argparse
 import builtins
 import dis
 import linecache
@@ -80,6 +81,7 @@ __all__ = [
     "run_module",
     "run_program",
     "run_script",
+    "run_script_tool",
     "script_program",
 ]
 
@@ -508,3 +510,41 @@ def run_module(
         sys.argv, sys.path[:] = saved
     program.path0 = os.getcwd()
     return run_program(program, args)
+
+
+def run_script_tool(
+    prog: str,
+    description: str,
+    argv: Sequence[str] | None,
+    tool: Callable[[CodeType, dict[str, Any], bool], int],
+) -> int:
+    """Run the command line of a tool that runs a script: ``[--vm] SCRIPT [ARGS]``.
+
+    The opcode tracer and the debugger take the same arguments and set up
+    the script as ``python SCRIPT ARGS`` would (:func:`script_program`,
+    :func:`~pyinternals.compiler.script.as_main`); then ``tool(code,
+    namespace, on_the_vm)`` runs it and gives the exit status. A script
+    that cannot be read or compiled ends as it would under ``python``.
+
+    >>> def show(code, namespace, on_the_vm):
+    ...     print(code.co_filename, namespace["__name__"], on_the_vm)
+    ...     return 0
+    >>> run_script_tool("tool", "A demo.", ["--vm", "/no/such.py"], show)
+    2
+    """
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--vm", action="store_true", help="run on the VM")
+    parser.add_argument("script")
+    parser.add_argument("args", nargs=argparse.REMAINDER)
+    options = parser.parse_args(argv)
+    try:
+        program = script_program(options.script)
+    except CannotRun as error:
+        return _cannot_run(error)
+    if program.code is None:
+        assert program.failure is not None
+        report_exception(program.failure)
+        return 1
+    argv0 = [program.argv0, *options.args]
+    with as_main(argv0, program.path0, program.attributes) as main:
+        return tool(program.code, main.__dict__, options.vm)

@@ -26,12 +26,10 @@ emitted.
 
 from __future__ import annotations
 
-import argparse
 import builtins
 import dis
 import io
 import linecache
-import os
 import reprlib
 import sys
 from collections.abc import Callable, Sequence
@@ -40,6 +38,7 @@ from dataclasses import dataclass
 from types import CodeType
 from typing import Any
 
+from pyinternals.vm.runner import run_script_tool
 from pyinternals.vm.tracing import TraceFunction
 
 __all__ = [
@@ -200,20 +199,16 @@ def _source_line(filename: str, line: int | None) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line: trace a script on CPython or, with ``--vm``, the VM."""
-    parser = argparse.ArgumentParser(
-        prog="python -m pyinternals.vm.trace",
-        description="Print every instruction a script executes.",
+    return run_script_tool(
+        "python -m pyinternals.vm.trace",
+        "Print every instruction a script executes.",
+        argv,
+        _trace_script,
     )
-    parser.add_argument("--vm", action="store_true", help="run on the VM")
-    parser.add_argument("script")
-    parser.add_argument("args", nargs=argparse.REMAINDER)
-    options = parser.parse_args(argv)
-    path = os.path.abspath(options.script)
-    with open(path, "rb") as file:
-        code = builtins.compile(file.read(), path, "exec", dont_inherit=True)
-    sys.argv = [options.script, *options.args]
-    sys.path[0] = os.path.dirname(path)
-    namespace: dict[str, Any] = {"__name__": "__main__", "__file__": path}
+
+
+def _trace_script(code: CodeType, namespace: dict[str, Any], on_the_vm: bool) -> int:
+    path = code.co_filename
     last_line: list[tuple[str, int | None]] = [("", None)]
 
     def show(step: TraceStep) -> None:
@@ -225,7 +220,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(render_step(step))
 
     try:
-        run_traced(code, namespace, show, vm=options.vm)
+        run_traced(code, namespace, show, vm=on_the_vm)
     except SystemExit as exit_:
         return exit_.code if isinstance(exit_.code, int) else 1
     except BaseException as exception:

@@ -379,11 +379,11 @@ class Tracer:
     # --- the traced loop -----------------------------------------------------
 
     def run(self, frame: Frame, thrown: BaseException | None = None) -> Any:
-        """Run *frame* as :meth:`~pyinternals.vm.interpreter.EvalLoop.run_frame` does, reporting the events.
+        """Run *frame* as the machine's loop does, reporting the events.
 
-        The machine's ``run_frame`` hands its frame here while a trace
-        function is set; the loop is the machine's, with the events around
-        each instruction.
+        :meth:`~pyinternals.vm.interpreter.EvalLoop.run_frame` hands its
+        frame here while a trace function is set; the loop is the
+        machine's, with the events around each instruction.
         """
         machine = self.machine
         instructions = machine.instructions_for(frame.decoded)  # quickened, maybe
