@@ -208,6 +208,23 @@ class CoroutineWrapper(Generator[Any, Any, Any]):
     def __repr__(self) -> str:
         return f"<coroutine_wrapper object at {id(self):#x}>"
 
+    def __getattr__(self, name: str) -> Any:
+        """Read *name* on what the coroutine awaits.
+
+        A VM-made coroutine function's trampoline awaits this wrapper, so
+        the real coroutine's ``cr_await`` is the wrapper, where CPython's
+        would be what the function's frame awaits: the wrapper answers for
+        it (``coroutine.cr_await.cr_await``, ``coroutine.cr_await.gi_code``).
+        """
+        if name.startswith("_"):
+            raise AttributeError(name)
+        awaited = self._coroutine.cr_await
+        if awaited is None:
+            raise AttributeError(
+                f"'coroutine_wrapper' object has no attribute {name!r}"
+            )
+        return getattr(awaited, name)
+
     def __reduce_ex__(self, protocol: Any) -> Any:
         raise TypeError("cannot pickle 'coroutine_wrapper' object")
 
