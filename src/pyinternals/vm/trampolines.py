@@ -312,10 +312,13 @@ def _compile_template(code: CodeType, count: int) -> CodeType | None:
         )
         definition = f"    def trampoline({signature}):\n{body}"
     else:
+        statement = f"return {call}"
         if code.co_flags & inspect.CO_COROUTINE:
-            header, statement = "async def", f"return await {call}"
-        else:
-            statement = f"return {call}"
+            if "_vm_inner" in {*parameters, *free}:
+                return None
+            header = "async def"
+            drop = f"; del {arguments}" if parameters else ""
+            statement = f"_vm_inner = {call}{drop}; return await _vm_inner"
         definition = f"    {header} trampoline({signature}): {declare}{statement}\n"
     source = f"def outer():\n{outer}{definition}    return trampoline\n"
     with warnings.catch_warnings():
