@@ -571,9 +571,13 @@ def _warn_unawaited_method(generator: VMAsyncGenerator, method: str) -> None:
 def make_suspended_frame(machine: EvalLoop, frame: Frame) -> SuspendedFrame:
     r"""Return the object ``RETURN_GENERATOR`` makes for *frame*, by its code's flags.
 
-    >>> from pyinternals.vm.machine import exec_source, VirtualMachine
+    Calling a VM-made coroutine function gives CPython's coroutine object,
+    its trampoline's; the trampoline's entry gives the VM's own:
+
+    >>> from pyinternals.vm.machine import exec_source
+    >>> from pyinternals.vm.trampolines import trampoline_entry
     >>> namespace = exec_source("async def f():\n    return 1\n")
-    >>> coroutine = VirtualMachine().call_object(namespace["f"], (), None)
+    >>> coroutine = trampoline_entry(namespace["f"])()
     >>> type(coroutine).__name__
     'VMCoroutine'
     >>> coroutine.send(None)
