@@ -2,13 +2,16 @@
 
 import asyncio
 import inspect
+import sys
 import textwrap
+import types
 
 import pytest
 
 from pyinternals.vm.coroutines import VMAsyncGenerator, VMCoroutine
 from pyinternals.vm.differential import compare
 from pyinternals.vm.machine import VirtualMachine, exec_source
+from pyinternals.vm.trampolines import trampoline_entry
 
 BY_HAND = {
     "send_until_return": """
@@ -137,6 +140,107 @@ BY_HAND = {
         except StopIteration as stop:
             print(stop.value, coroutine.cr_frame)
         print(coroutine.__name__, coroutine.__qualname__)
+    """,
+    "coroutine_objects_are_cpythons": """
+        import copy, pickle, types, weakref
+        async def f(x):
+            return x
+        coroutine = f(1)
+        print(type(coroutine) is types.CoroutineType, type(coroutine).__name__)
+        print(repr(coroutine).startswith("<coroutine object f at"))
+        for attempt in (iter, list, tuple, sum):
+            try:
+                attempt(coroutine)
+            except TypeError as error:
+                print(error)
+        for attempt in (copy.copy, pickle.dumps):
+            try:
+                attempt(coroutine)
+            except TypeError as error:
+                print(error)
+        print(weakref.ref(coroutine)() is coroutine)
+        try:
+            coroutine.send(None)
+        except StopIteration as stop:
+            print("returned", stop.value)
+        try:
+            coroutine.send(None)
+        except RuntimeError as error:
+            print(error)
+    """,
+    "cr_await_reads_through_the_chain": """
+        import inspect, types
+        @types.coroutine
+        def a():
+            print(inspect.getcoroutinestate(coro_b), coro_b.cr_await)
+            yield "a"
+        async def c():
+            await a()
+        async def b():
+            print(coro_b.cr_await)
+            await c()
+            print(coro_b.cr_await)
+        coro_b = b()
+        print(inspect.getcoroutinestate(coro_b), coro_b.cr_await)
+        print(coro_b.send(None), inspect.getcoroutinestate(coro_b))
+        print(coro_b.cr_await.cr_await.gi_code.co_name)
+        print(coro_b.cr_await.cr_code.co_name)
+        try:
+            coro_b.send(None)
+        except StopIteration:
+            print(inspect.getcoroutinestate(coro_b), coro_b.cr_await)
+    """,
+    "never_awaited_is_reported_for_the_coroutine": """
+        import gc, sys, warnings
+        async def lonely():
+            pass
+        seen = []
+        sys.unraisablehook = seen.append
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            coroutine = lonely()
+            text = repr(coroutine)
+            coroutine = None
+            gc.collect()
+        sys.unraisablehook = sys.__unraisablehook__
+        print(len(seen), repr(seen[0].object) == text, seen[0].exc_value)
+    """,
+    "throw_and_close_through_the_chain": """
+        import types
+        @types.coroutine
+        def pause(label):
+            try:
+                yield label
+            except KeyError as error:
+                yield f"caught {error}"
+        async def inner():
+            try:
+                await pause("inner")
+                return "inner done"
+            finally:
+                print("inner finally")
+        async def outer():
+            value = await inner()
+            print("outer got", value)
+            await pause("outer")
+        coroutine = outer()
+        print(coroutine.send(None))
+        print(coroutine.throw(KeyError("k")))
+        try:
+            coroutine.throw(1)
+        except TypeError as error:
+            print(error)
+        print(coroutine.send(None))
+        print(coroutine.close(), coroutine.cr_frame)
+        unstarted = outer()
+        try:
+            unstarted.throw(ValueError("early"))
+        except ValueError as error:
+            print("early", error, unstarted.cr_frame)
+        try:
+            outer().send(1)
+        except TypeError as error:
+            print(error)
     """,
 }
 
@@ -528,9 +632,29 @@ def _all_codes(code):  # type: ignore[no-untyped-def]
             yield from _all_codes(constant)
 
 
-def test_vm_coroutines_are_coroutines_to_asyncio() -> None:
+def test_vm_code_calling_a_coroutine_function_gets_a_real_coroutine() -> None:
     namespace = exec_source("async def f(x):\n    return x + 1\n")
     coroutine = VirtualMachine().call_object(namespace["f"], (1,), None)
+    assert type(coroutine) is types.CoroutineType
+    assert asyncio.run(coroutine) == 2
+
+
+def test_with_origin_tracking_vm_code_gets_the_vms_coroutine() -> None:
+    namespace = exec_source("async def f(x):\n    return x + 1\n")
+    previous = sys.get_coroutine_origin_tracking_depth()
+    sys.set_coroutine_origin_tracking_depth(1)
+    try:
+        coroutine = VirtualMachine().call_object(namespace["f"], (1,), None)
+    finally:
+        sys.set_coroutine_origin_tracking_depth(previous)
+    assert type(coroutine) is VMCoroutine
+    assert coroutine.cr_origin is not None
+    assert asyncio.run(coroutine) == 2
+
+
+def test_the_vms_coroutines_are_coroutines_to_asyncio() -> None:
+    namespace = exec_source("async def f(x):\n    return x + 1\n")
+    coroutine = trampoline_entry(namespace["f"])(1)
     assert isinstance(coroutine, VMCoroutine)
     assert asyncio.iscoroutine(coroutine)
     assert inspect.isawaitable(coroutine)
@@ -572,7 +696,7 @@ def test_suspended_coroutine_frame_view_reads_the_line() -> None:
         "async def f():\n    await p()\n"
     )
     namespace = exec_source(source)
-    coroutine = VirtualMachine().call_object(namespace["f"], (), None)
+    coroutine = trampoline_entry(namespace["f"])()
     coroutine.send(None)
     assert coroutine.cr_frame is not None
     assert coroutine.cr_frame.f_lineno == 6

@@ -208,6 +208,23 @@ class CoroutineWrapper(Generator[Any, Any, Any]):
     def __repr__(self) -> str:
         return f"<coroutine_wrapper object at {id(self):#x}>"
 
+    def __getattr__(self, name: str) -> Any:
+        """Read *name* on what the coroutine awaits.
+
+        A VM-made coroutine function's trampoline awaits this wrapper, so
+        the real coroutine's ``cr_await`` is the wrapper, where CPython's
+        would be what the function's frame awaits: the wrapper answers for
+        it (``coroutine.cr_await.cr_await``, ``coroutine.cr_await.gi_code``).
+        """
+        if name.startswith("_"):
+            raise AttributeError(name)
+        awaited = self._coroutine.cr_await
+        if awaited is None:
+            raise AttributeError(
+                f"'coroutine_wrapper' object has no attribute {name!r}"
+            )
+        return getattr(awaited, name)
+
     def __reduce_ex__(self, protocol: Any) -> Any:
         raise TypeError("cannot pickle 'coroutine_wrapper' object")
 
@@ -554,9 +571,13 @@ def _warn_unawaited_method(generator: VMAsyncGenerator, method: str) -> None:
 def make_suspended_frame(machine: EvalLoop, frame: Frame) -> SuspendedFrame:
     r"""Return the object ``RETURN_GENERATOR`` makes for *frame*, by its code's flags.
 
-    >>> from pyinternals.vm.machine import exec_source, VirtualMachine
+    Calling a VM-made coroutine function gives CPython's coroutine object,
+    its trampoline's; the trampoline's entry gives the VM's own:
+
+    >>> from pyinternals.vm.machine import exec_source
+    >>> from pyinternals.vm.trampolines import trampoline_entry
     >>> namespace = exec_source("async def f():\n    return 1\n")
-    >>> coroutine = VirtualMachine().call_object(namespace["f"], (), None)
+    >>> coroutine = trampoline_entry(namespace["f"])()
     >>> type(coroutine).__name__
     'VMCoroutine'
     >>> coroutine.send(None)

@@ -52,6 +52,13 @@ Handler = Callable[[Frame, Instruction], bool | None]
 FrameReader = Callable[[Frame, tuple[Any, ...], dict[str, Any]], Any]
 
 _MACHINERY_DIRECTORY = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_MADE_BY_THE_TRAMPOLINE = inspect.CO_GENERATOR | inspect.CO_COROUTINE
+"""Functions whose generator or coroutine object CPython makes, by their trampoline.
+
+A coroutine's, unless origin tracking is on: CPython would record the VM's
+machinery as where the coroutine was made, so the VM makes its own (with
+its own ``cr_origin``, read from the VM's frames).
+"""
 
 
 def runs_on_the_vm(function: FunctionType) -> bool:
@@ -301,10 +308,14 @@ class EvalLoop:
         if kind is FunctionType:
             entry = trampoline_entry(callable_)
             if entry is not None:
-                if entry.code.co_flags & inspect.CO_GENERATOR:
-                    # CPython makes the generator object (a real one, which
-                    # programs can tell apart by type, copy, gi_frame...);
-                    # its trampoline runs the VM's generator inside.
+                if entry.code.co_flags & _MADE_BY_THE_TRAMPOLINE and not (
+                    entry.code.co_flags & inspect.CO_COROUTINE
+                    and sys.get_coroutine_origin_tracking_depth()
+                ):
+                    # CPython makes the generator or coroutine object (a real
+                    # one, which programs can tell apart by type, copy,
+                    # gi_frame..., and which CPython finalizes); its
+                    # trampoline runs the VM's generator or coroutine inside.
                     return callable_(*args, **(kwargs or {}))
                 return self.call_function(callable_, args, kwargs, entry.code)
             if runs_on_the_vm(callable_):

@@ -11,16 +11,19 @@ and all) before the trampoline starts. A generator function's trampoline
 is a generator that passes each ``send``, ``throw`` and ``close`` on to
 the VM's generator (``_GENERATOR_BODY``), so CPython sees a generator
 function; a coroutine function's is an ``async def`` that awaits the VM's
-coroutine, so ``inspect.iscoroutinefunction`` holds and CPython callers
-(``asyncio.gather(*map(f, xs))``, a C ``Task``) get a real coroutine whose
-frames are the VM's; an async generator function's is an async generator
-that forwards each step to the VM's (there is no ``yield from`` for them).
-The VM's objects are not handed to CPython callers directly because the
-type of the function decides what ``inspect`` and ``asyncio`` think of
-it. When VM code calls the function, the VM skips the trampoline and runs
-the real code directly -- except a generator function's: VM code gets the
-real generator object too (``type``, ``copy``, ``weakref`` and
-finalization are then CPython's own), and the VM's generator runs inside.
+coroutine (through its ``coroutine_wrapper``, which passes each ``send``,
+``throw`` and ``close`` on), so ``inspect.iscoroutinefunction`` holds and
+callers (``asyncio.gather(*map(f, xs))``, a C ``Task``) get a real
+coroutine whose frames are the VM's; an async generator function's is an
+async generator that forwards each step to the VM's (there is no ``yield
+from`` for them). The VM's objects are not handed to CPython callers
+directly because the type of the function decides what ``inspect`` and
+``asyncio`` think of it. When VM code calls the function, the VM skips the
+trampoline and runs the real code directly -- except a generator or
+coroutine function's: VM code gets the real generator or coroutine object
+too (``type``, C's error messages, ``copy``, ``weakref``, the
+never-awaited warning and finalization are then CPython's own), and the
+VM's generator or coroutine runs inside.
 
 What stays visible: ``f.__code__`` is the trampoline (its ``co_code``,
 ``co_consts`` and local names are not the source's).
@@ -312,10 +315,13 @@ def _compile_template(code: CodeType, count: int) -> CodeType | None:
         )
         definition = f"    def trampoline({signature}):\n{body}"
     else:
+        statement = f"return {call}"
         if code.co_flags & inspect.CO_COROUTINE:
-            header, statement = "async def", f"return await {call}"
-        else:
-            statement = f"return {call}"
+            if "_vm_inner" in {*parameters, *free}:
+                return None
+            header = "async def"
+            drop = f"; del {arguments}" if parameters else ""
+            statement = f"_vm_inner = {call}{drop}; return await _vm_inner"
         definition = f"    {header} trampoline({signature}): {declare}{statement}\n"
     source = f"def outer():\n{outer}{definition}    return trampoline\n"
     with warnings.catch_warnings():
