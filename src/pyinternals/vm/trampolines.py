@@ -57,6 +57,7 @@ __all__ = [
     "make_function",
     "trampoline_entry",
     "vm_code",
+    "vm_suspended_frame",
 ]
 
 _MARKER = "<vm entry>"
@@ -227,6 +228,31 @@ def vm_code(function: FunctionType) -> CodeType:
     """Return the code the VM runs for *function*: the real one, not a trampoline."""
     entry = trampoline_entry(function)
     return entry.code if entry is not None else function.__code__
+
+
+def vm_suspended_frame(made: Any) -> Any:
+    r"""Return the VM's generator or coroutine behind a trampoline's *made*.
+
+    Calling a VM-made generator or coroutine function gives CPython's own
+    generator or coroutine object, its trampoline's, which passes every
+    ``send``, ``throw`` and ``close`` on to the VM's (a
+    :class:`~pyinternals.vm.generators.VMGenerator` or
+    :class:`~pyinternals.vm.coroutines.VMCoroutine`), where the program's
+    frame is. This finds that one, while *made* is suspended; ``None`` for
+    anything else (not started, finished, not a trampoline's).
+
+    >>> from pyinternals.vm.machine import exec_source
+    >>> numbers = exec_source("def numbers():\n    yield 1\n    yield 2\n")["numbers"]
+    >>> made = numbers()
+    >>> next(made), type(made).__name__, vm_suspended_frame(made) is None
+    (1, 'generator', False)
+    >>> vm_suspended_frame(made).gi_frame.f_lineno
+    2
+    """
+    frame = getattr(made, "gi_frame", None) or getattr(made, "cr_frame", None)
+    if frame is None or not is_trampoline(frame.f_code):
+        return None
+    return frame.f_locals.get("_vm_inner")
 
 
 def _parameter_count(code: CodeType) -> int:
