@@ -4,9 +4,13 @@ A coroutine is a generator with another face (``Objects/genobject.c``):
 ``await`` compiles to the same ``SEND``/``YIELD_VALUE`` loop as ``yield
 from``, so what the innermost awaitable yields (an ``asyncio`` future, say)
 travels up through every suspended frame to whoever drives the outermost
-coroutine with ``send``. :class:`VMCoroutine` is that object for VM frames;
-it is a :class:`collections.abc.Coroutine`, which is what
-``asyncio.iscoroutine`` accepts, so ``asyncio.run`` and tasks drive it.
+coroutine with ``send``. :class:`VMCoroutine` is that object for VM frames.
+Programs rarely hold one: calling a VM-made coroutine function gives
+CPython's own coroutine, its trampoline's, which awaits the
+:class:`VMCoroutine` (:mod:`~pyinternals.vm.trampolines`), so ``asyncio``
+and C code see a real coroutine. Where a :class:`VMCoroutine` is handed
+out itself (with origin tracking on), it is a
+:class:`collections.abc.Coroutine`, which ``asyncio.iscoroutine`` accepts.
 
 An async generator's frame yields two kinds of values: what its ``await``\ s
 pass up to the event loop, and its own ``yield``\ s, which the compiler

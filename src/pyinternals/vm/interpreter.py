@@ -57,7 +57,11 @@ _MADE_BY_THE_TRAMPOLINE = inspect.CO_GENERATOR | inspect.CO_COROUTINE
 
 A coroutine's, unless origin tracking is on: CPython would record the VM's
 machinery as where the coroutine was made, so the VM makes its own (with
-its own ``cr_origin``, read from the VM's frames).
+its own ``cr_origin``, read from the VM's frames). Not an async generator's:
+its trampoline is itself an async generator forwarding each step, which
+gives CPython's type but an extra ``await`` per step; VM code gets the VM's
+:class:`~pyinternals.vm.coroutines.VMAsyncGenerator` directly, which
+CPython's ``test_asyncgen`` passes with.
 """
 
 
@@ -291,11 +295,13 @@ class EvalLoop:
         """Call *callable_* as a ``CALL`` instruction does.
 
         A pure-Python function (or a method bound to one) runs on the VM in a
-        new frame; builtins that read their caller's frame (``locals()``,
-        ``super()``, ``sys.exc_info()``…) are given the VM frame's view;
-        anything else is called directly. ``sys._getframe()`` gives a
-        stand-in frame object for a VM frame: right name, file, globals and
-        locals, but the function's first line.
+        new frame, except a VM-made generator or coroutine function: it is
+        called through its trampoline, so that the object returned is
+        CPython's own generator or coroutine, with the VM's running inside
+        (see :mod:`~pyinternals.vm.trampolines`). Builtins that read their
+        caller's frame (``locals()``, ``super()``, ``sys.exc_info()``…) are
+        given the VM frame's view; ``sys._getframe()`` gives stand-in frame
+        objects for the VM frames. Anything else is called directly.
         """
         # No exception is on its way out of a frame when a call starts: one
         # that left a frame and was swallowed by C code is let go.
