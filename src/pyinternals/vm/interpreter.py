@@ -57,11 +57,11 @@ _MADE_BY_THE_TRAMPOLINE = inspect.CO_GENERATOR | inspect.CO_COROUTINE
 
 A coroutine's, unless origin tracking is on: CPython would record the VM's
 machinery as where the coroutine was made, so the VM makes its own (with
-its own ``cr_origin``, read from the VM's frames). Not an async generator's:
-its trampoline is itself an async generator forwarding each step, which
-gives CPython's type but an extra ``await`` per step; VM code gets the VM's
-:class:`~pyinternals.vm.coroutines.VMAsyncGenerator` directly, which
-CPython's ``test_asyncgen`` passes with.
+its own ``cr_origin``, read from the VM's frames). Not an async
+generator's: VM code gets the VM's
+:class:`~pyinternals.vm.coroutines.VMAsyncGenerator` itself (CPython's
+``test_asyncgen`` passes with it); CPython code calling the function gets
+its trampoline's real async generator, which forwards every step.
 """
 
 
