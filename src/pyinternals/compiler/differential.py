@@ -16,17 +16,29 @@ same exception, type and message.
 'ZeroDivisionError: division by zero'
 """
 
+import asyncio
 import builtins
 import io
+import threading
 import traceback
+from collections.abc import Callable
 from contextlib import redirect_stdout
 from dataclasses import dataclass
 from types import CodeType
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pyinternals.compiler.pipeline import compile as our_compile
 
-__all__ = ["Compiler", "Outcome", "assert_same", "describe_failure", "run"]
+__all__ = [
+    "Compiler",
+    "Outcome",
+    "assert_same",
+    "describe_failure",
+    "outside_event_loop",
+    "run",
+]
+
+_T = TypeVar("_T")
 
 Compiler = Literal["cpython", "ours"]
 
@@ -53,6 +65,45 @@ def _compile(source: str, mode: str, compiler: Compiler) -> CodeType:
     return code
 
 
+def outside_event_loop(function: Callable[[], _T]) -> _T:
+    """Call *function* where no ``asyncio`` event loop is running, as in a script.
+
+    A program compared with CPython must start as ``python`` starts it. A
+    notebook kernel (the book's cells run in one) keeps an event loop
+    running in its thread, where ``asyncio.run`` refuses to start; when one
+    is running here, *function* runs in a new thread instead, and its
+    result, or its exception, is handed back.
+
+    >>> outside_event_loop(lambda: asyncio.run(asyncio.sleep(0, "slept")))
+    'slept'
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        loop_running = False
+    else:
+        loop_running = True
+    if not loop_running:
+        # called here, outside the handler: the program must not see the
+        # RuntimeError above as the exception being handled
+        return function()
+    results: list[_T] = []
+    errors: list[BaseException] = []
+
+    def call() -> None:
+        try:
+            results.append(function())
+        except BaseException as error:
+            errors.append(error)
+
+    thread = threading.Thread(target=call, name="outside the event loop")
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return results[0]
+
+
 def run(source: str, mode: str = "exec", *, compiler: Compiler) -> Outcome:
     r"""Compile *source* with *compiler*, run it in a fresh namespace, report.
 
@@ -62,6 +113,10 @@ def run(source: str, mode: str = "exec", *, compiler: Compiler) -> Outcome:
     >>> run("print('hi')", compiler="cpython")
     Outcome(stdout='hi\n', value=None, error='', line=None)
     """
+    return outside_event_loop(lambda: _run(source, mode, compiler))
+
+
+def _run(source: str, mode: str, compiler: Compiler) -> Outcome:
     output = io.StringIO()
     value: str | None = None
     error = ""

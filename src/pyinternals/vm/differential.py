@@ -26,6 +26,7 @@ from pyinternals.compiler.differential import (
     Compiler,
     Outcome,
     describe_failure,
+    outside_event_loop,
     run,
 )
 from pyinternals.compiler.pipeline import compile as our_compile
@@ -47,6 +48,10 @@ def run_on_vm(
     >>> run_on_vm("[1][2]", "eval").error
     'IndexError: list index out of range'
     """
+    return outside_event_loop(lambda: _run_on_vm(source, mode, compiler))
+
+
+def _run_on_vm(source: str, mode: str, compiler: Compiler) -> Outcome:
     output = io.StringIO()
     value: str | None = None
     error = ""

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from types import CodeType
 from typing import Any
 
+from pyinternals.compiler.differential import outside_event_loop
 from pyinternals.vm.runner import run_script_tool
 from pyinternals.vm.tracing import TraceFunction
 
@@ -173,11 +174,15 @@ def trace_source(
     code = builtins.compile(source, filename, "exec", dont_inherit=True)
     steps: list[TraceStep] = []
     namespace: dict[str, Any] = {"__name__": "__main__"}
-    try:
-        with redirect_stdout(io.StringIO()):
-            run_traced(code, namespace, steps.append, vm=vm)
-    except Exception:  # the program's own failure ends its trace
-        pass
+
+    def trace() -> None:
+        try:
+            with redirect_stdout(io.StringIO()):
+                run_traced(code, namespace, steps.append, vm=vm)
+        except Exception:  # the program's own failure ends its trace
+            pass
+
+    outside_event_loop(trace)
     return steps
 
 
