@@ -46,6 +46,7 @@ __all__ = [
     "run_in_subprocess",
     "run_module",
     "run_tests",
+    "run_worker",
 ]
 
 TEST_MODULES = (
@@ -249,7 +250,23 @@ def run_module(name: str, compiler: Compiler) -> SuiteResult:
     return result
 
 
-_ONE = "import sys; from {} import main; sys.exit(main(sys.argv[1:]))"
+_WORKER = (
+    "import sys; from pyinternals.compiler.testsuite import run_worker; "
+    "sys.exit(run_worker(sys.argv[1:]))"
+)
+
+
+def run_worker(argv: Sequence[str]) -> int:
+    """Run one module in this process for :func:`run_in_subprocess`.
+
+    *argv* is ``RUNNER MODULE COMPILER OUT``: the module whose
+    ``run_module(MODULE, COMPILER)`` makes the :class:`SuiteResult`, and the
+    file its JSON is written to. Returns the exit status.
+    """
+    runner, name, compiler, out = argv
+    run = importlib.import_module(runner).run_module
+    Path(out).write_text(json.dumps(asdict(run(name, compiler))))
+    return 0
 
 
 def run_in_subprocess(
@@ -257,22 +274,23 @@ def run_in_subprocess(
     compiler: Compiler,
     *,
     python: str = sys.executable,
-    runner: str = __name__,
+    runner: str = "pyinternals.compiler.testsuite",
     timeout: float | None = None,
 ) -> SuiteResult:
     """Run :func:`run_module` in a fresh interpreter and return its result.
 
-    *runner* names the module whose ``main`` is called with ``--one NAME
-    COMPILER OUT`` and writes the :class:`SuiteResult` as JSON to ``OUT``
-    (this module's, or another harness built the same way). A run that
-    outlives *timeout* seconds is killed and reported as a crash.
+    *runner* names the module whose ``run_module(name, compiler)`` the child
+    calls (this module's, or another harness's with the same signature); the
+    child writes the :class:`SuiteResult` as JSON to a file the parent reads
+    back (:func:`run_worker`). A run that outlives *timeout* seconds is
+    killed and reported as a crash.
     """
     with tempfile.TemporaryDirectory() as folder:
         report = Path(folder) / "result.json"
-        command = [python, "-c", _ONE.format(runner), "--one", name, compiler]
+        command = [python, "-c", _WORKER, runner, name, compiler, str(report)]
         try:
             completed = subprocess.run(
-                [*command, str(report)],
+                command,
                 capture_output=True,
                 text=True,
                 check=False,
@@ -367,14 +385,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("modules", nargs="*", default=list(TEST_MODULES))
     parser.add_argument("--check", action="store_true")
     parser.add_argument("--json", help="also write the results to this file")
-    parser.add_argument(
-        "--one", nargs=3, metavar=("MODULE", "COMPILER", "OUT"), help=argparse.SUPPRESS
-    )
     options = parser.parse_args(argv)
-    if options.one:
-        name, compiler, out = options.one
-        Path(out).write_text(json.dumps(asdict(run_module(name, compiler))))
-        return 0
     comparisons = compare(options.modules)
     print(render(comparisons))
     if options.json:

@@ -77,7 +77,7 @@ MODULE_TIMEOUT = 1800.0
 
 
 _RUNNER = "pyinternals.vm.conformance"
-"""The module whose ``main`` runs one module in a child process (not
+"""The module whose ``run_module`` runs one module in a child process (not
 ``__name__``, which is ``__main__`` under ``python -m``)."""
 
 
@@ -297,14 +297,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=MODULE_TIMEOUT)
     parser.add_argument("--limit", type=int, help="regressions listed per module")
-    parser.add_argument(
-        "--one", nargs=3, metavar=("MODULE", "COMPILER", "OUT"), help=argparse.SUPPRESS
-    )
     options = parser.parse_args(argv)
-    if options.one:
-        name, compiler, out = options.one
-        Path(out).write_text(json.dumps(asdict(run_module(name, compiler))))
-        return 0
     start = time.perf_counter()
     comparisons = compare(
         options.modules,
