@@ -44,47 +44,96 @@ Reading code back, and checking:
   :mod:`~pyinternals.compiler.differential` runs the programs of
   :mod:`~pyinternals.compiler.programs` compiled both ways, and
   :mod:`~pyinternals.compiler.script` runs a file as ``python FILE`` would.
+
+The package's own names are shortcuts to the main function of a stage:
+``compile`` is :func:`pyinternals.compiler.pipeline.compile`, ``parse``
+:func:`pyinternals.compiler.parser.parse`, ``tokenize``
+:func:`pyinternals.compiler.tokenizer.tokenize`, ``symtable``
+:func:`pyinternals.compiler.scopes.symtable`, ``optimize``
+:func:`pyinternals.compiler.optimizer.optimize`, and ``dis`` and
+``get_instructions`` those of :mod:`~pyinternals.compiler.disassembler`.
+Modules and shortcuts are loaded on first use:
+
+>>> import pyinternals.compiler as compiler
+>>> exec(compiler.compile("print(6 * 7)", "<shortcut>", "exec"))
+42
 """
 
-from pyinternals.compiler import (
-    assembler,
-    cfg,
-    codegen,
-    codeinfo,
-    conformance,
-    differential,
-    disassembler,
-    exceptiontable,
-    flowgraph,
-    flowgraph311,
-    grammar,
-    importer,
-    instructions,
-    linetable,
-    opcodes,
-    optimizer,
-    oracle,
-    parser,
-    peephole,
-    pegen,
-    pipeline,
-    programs,
-    render,
-    scopes,
-    script,
-    speed,
-    stackdepth,
-    testsuite,
-    tokenizer,
-    unassembler,
-    visualizer,
-)
-from pyinternals.compiler.disassembler import dis, get_instructions
-from pyinternals.compiler.optimizer import optimize
-from pyinternals.compiler.parser import parse
-from pyinternals.compiler.pipeline import compile
-from pyinternals.compiler.scopes import symtable
-from pyinternals.compiler.tokenizer import tokenize
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from pyinternals.compiler import (
+        assembler,
+        cfg,
+        codegen,
+        codeinfo,
+        conformance,
+        differential,
+        disassembler,
+        exceptiontable,
+        flowgraph,
+        flowgraph311,
+        grammar,
+        importer,
+        instructions,
+        linetable,
+        opcodes,
+        optimizer,
+        oracle,
+        parser,
+        peephole,
+        pegen,
+        pipeline,
+        programs,
+        render,
+        scopes,
+        script,
+        speed,
+        stackdepth,
+        testsuite,
+        tokenizer,
+        unassembler,
+        visualizer,
+    )
+    from pyinternals.compiler.disassembler import dis, get_instructions
+    from pyinternals.compiler.optimizer import optimize
+    from pyinternals.compiler.parser import parse
+    from pyinternals.compiler.pipeline import compile
+    from pyinternals.compiler.scopes import symtable
+    from pyinternals.compiler.tokenizer import tokenize
+
+# The stages load on first use (PEP 562): a program that needs one module of
+# the package, such as the VM's command line reading the differential
+# runner, does not pay for parsing the grammar's 9,000-line parser.
+_FUNCTIONS = {
+    "compile": "pipeline",
+    "dis": "disassembler",
+    "get_instructions": "disassembler",
+    "optimize": "optimizer",
+    "parse": "parser",
+    "symtable": "scopes",
+    "tokenize": "tokenizer",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FUNCTIONS:
+        module = importlib.import_module(f"{__name__}.{_FUNCTIONS[name]}")
+        value: Any = getattr(module, name)
+    elif name in __all__:
+        value = importlib.import_module(f"{__name__}.{name}")
+    else:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])
+
 
 __all__ = [
     "assembler",

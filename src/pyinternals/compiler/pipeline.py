@@ -31,10 +31,6 @@ import sys
 from types import CodeType
 from typing import Literal
 
-from pyinternals.compiler import assembler, codegen
-from pyinternals.compiler.optimizer import optimize as optimize_tree
-from pyinternals.compiler.parser import parse
-
 __all__ = ["Frontend", "compile"]
 
 Frontend = Literal["ours", "ast"]
@@ -77,6 +73,13 @@ def compile(
       ...
     SyntaxError: 'return' outside function
     """
+    # The stages load with the first compilation, not with this module: the
+    # runners that can use either compiler (differential, script, the VM's
+    # command line) import this module but often only run CPython's.
+    from pyinternals.compiler import assembler, codegen
+    from pyinternals.compiler.optimizer import optimize as optimize_tree
+    from pyinternals.compiler.parser import parse
+
     if mode not in _MODES:
         raise ValueError("compile() mode must be 'exec', 'eval' or 'single'")
     unknown = flags & ~_FUTURE_FLAGS
